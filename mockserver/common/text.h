@@ -1,0 +1,42 @@
+// Small text helpers shared by every module: ASCII case handling, Unicode case folding for
+// the API's case-insensitive comparisons, XML escaping, Base64.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace atws {
+
+char AsciiLower(char c);
+std::string AsciiLower(std::string_view s);
+bool AsciiIEquals(std::string_view a, std::string_view b);
+// <0, 0, >0 like strcmp, ignoring ASCII case.
+int AsciiICompare(std::string_view a, std::string_view b);
+bool AsciiIStartsWith(std::string_view s, std::string_view prefix);
+bool AsciiIEndsWith(std::string_view s, std::string_view suffix);
+std::string_view Trim(std::string_view s);
+
+// Full Unicode simple case folding of UTF-8 text (ICU u_foldCase per code point), so that
+// "Müller" and "MÜLLER" fold to the same string. Invalid UTF-8 bytes are kept as they are.
+std::string FoldCase(std::string_view utf8);
+// Compares as FoldCase(a) <=> FoldCase(b) without allocating.
+int FoldCompare(std::string_view a, std::string_view b);
+// True when the whole input is well-formed UTF-8 (no overlongs, no surrogates).
+bool IsValidUtf8(std::string_view s);
+
+// Appends `s` escaped for XML text content / attribute values (& < > " ').
+void AppendXmlEscaped(std::string* out, std::string_view s);
+std::string XmlEscape(std::string_view s);
+
+// Base64 (RFC 4648, standard alphabet). Decode ignores whitespace; returns false on bad input.
+bool Base64Decode(std::string_view in, std::string* out);
+std::string Base64Encode(std::string_view in);
+
+// Parses a decimal integer (optional sign, surrounding spaces allowed). False on anything else
+// or overflow.
+bool ParseInt64(std::string_view s, long long* out);
+bool ParseDouble(std::string_view s, double* out);
+// Shortest text that reads back as the same double ("12.5", "3", "0.1").
+std::string FormatDouble(double v);
+
+}  // namespace atws

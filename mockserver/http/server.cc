@@ -1,0 +1,145 @@
+#include "http/server.h"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/peer.h>
+
+#include <thread>
+
+#include "common/text.h"
+
+namespace atws::http {
+
+namespace {
+
+using namespace Pistache;
+
+const char* MethodName(Http::Method m) {
+  switch (m) {
+    case Http::Method::Get:
+      return "GET";
+    case Http::Method::Post:
+      return "POST";
+    case Http::Method::Put:
+      return "PUT";
+    case Http::Method::Delete:
+      return "DELETE";
+    case Http::Method::Head:
+      return "HEAD";
+    case Http::Method::Patch:
+      return "PATCH";
+    case Http::Method::Options:
+      return "OPTIONS";
+    default:
+      return "OTHER";
+  }
+}
+
+class Handler : public Http::Handler {
+ public:
+  HTTP_PROTOTYPE(Handler)
+  explicit Handler(std::shared_ptr<service::Service> svc) : svc_(std::move(svc)) {}
+
+  void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+    service::HttpRequest req;
+    req.method = MethodName(request.method());
+    req.path = request.resource();
+    std::string q = request.query().as_str();
+    req.query = q.empty() ? q : q.substr(1);
+    req.body = request.body();
+    const auto& raw = request.headers().rawList();
+    for (const auto& [name, h] : raw) {
+      if (AsciiIEquals(name, "Host"))
+        req.host = h.value();
+      else if (AsciiIEquals(name, "Authorization"))
+        req.authorization = h.value();
+      else if (AsciiIEquals(name, "SOAPAction"))
+        req.soap_action = h.value();
+      else if (AsciiIEquals(name, "Content-Type"))
+        req.content_type = h.value();
+    }
+    // Pistache parses some headers into typed ones and removes them from the raw list.
+    if (req.host.empty()) {
+      if (auto h = request.headers().tryGet<Http::Header::Host>())
+        req.host = h->host() + (h->port().toString() == "80" ? "" : ":" + h->port().toString());
+    }
+    if (req.content_type.empty()) {
+      if (auto ct = request.headers().tryGet<Http::Header::ContentType>())
+        req.content_type = ct->mime().toString();
+    }
+    if (req.authorization.empty()) {
+      if (auto a = request.headers().tryGet<Http::Header::Authorization>())
+        req.authorization = a->value();
+    }
+    req.peer = request.address().host();
+
+    service::HttpResponse resp = svc_->Handle(req);
+    for (const auto& [k, v] : resp.headers)
+      response.headers().addRaw(Http::Header::Raw(k, v));
+    if (auto c = request.headers().tryGet<Http::Header::Connection>()) {
+      response.headers().add<Http::Header::Connection>(c->control());
+    } else if (request.version() == Http::Version::Http11) {
+      response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+    }
+    response.send(static_cast<Http::Code>(resp.status), resp.body,
+                  Http::Mime::MediaType::fromString(resp.content_type));
+  }
+
+ private:
+  std::shared_ptr<service::Service> svc_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  std::shared_ptr<service::Service> svc;
+  ServerOptions opt;
+  std::unique_ptr<Http::Endpoint> endpoint;
+  bool running = false;
+};
+
+Server::Server(std::shared_ptr<service::Service> svc, ServerOptions opt)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->svc = std::move(svc);
+  impl_->opt = std::move(opt);
+}
+
+Server::~Server() { Stop(); }
+
+bool Server::Start(std::string* error) {
+  try {
+    Address addr(impl_->opt.host, Port(impl_->opt.port));
+    impl_->endpoint = std::make_unique<Http::Endpoint>(addr);
+    int threads = impl_->opt.threads > 0 ? impl_->opt.threads
+                                         : static_cast<int>(std::thread::hardware_concurrency());
+    if (threads <= 0) threads = 2;
+    auto opts = Http::Endpoint::options()
+                    .threads(threads)
+                    .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
+                    .maxRequestSize(impl_->opt.max_request_bytes)
+                    .headerTimeout(std::chrono::seconds(impl_->opt.header_timeout_s))
+                    .bodyTimeout(std::chrono::seconds(impl_->opt.body_timeout_s));
+    impl_->endpoint->init(opts);
+    impl_->endpoint->setHandler(Http::make_handler<Handler>(impl_->svc));
+    impl_->endpoint->serveThreaded();
+    impl_->running = true;
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    impl_->endpoint.reset();
+    return false;
+  }
+}
+
+uint16_t Server::port() const {
+  return impl_->endpoint ? static_cast<uint16_t>(impl_->endpoint->getPort()) : 0;
+}
+
+void Server::Stop() {
+  if (impl_ && impl_->running) {
+    impl_->endpoint->shutdown();
+    impl_->running = false;
+  }
+}
+
+}  // namespace atws::http

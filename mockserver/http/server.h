@@ -1,0 +1,38 @@
+// The HTTP edge: Pistache endpoint → service::Service. Knows nothing of SOAP.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "service/service.h"
+
+namespace atws::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 = pick a free port
+  int threads = 0;       // 0 = one per core
+  size_t max_request_bytes = 16 << 20;
+  int header_timeout_s = 10;
+  int body_timeout_s = 30;
+};
+
+class Server {
+ public:
+  Server(std::shared_ptr<service::Service> svc, ServerOptions opt);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  // Binds and starts serving on background threads. False + *error when the address cannot
+  // be bound.
+  bool Start(std::string* error);
+  uint16_t port() const;
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace atws::http

@@ -1,0 +1,138 @@
+// atws-mock: the ATWS Sandbox server.
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "common/text.h"
+#include "http/server.h"
+#include "service/service.h"
+#include "xml/xml.h"
+
+namespace {
+
+bool SplitListen(const std::string& s, std::string* host, uint16_t* port) {
+  size_t c = s.rfind(':');
+  if (c == std::string::npos) return false;
+  *host = s.substr(0, c);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
+  long long p;
+  if (!atws::ParseInt64(s.substr(c + 1), &p) || p < 0 || p > 65535) return false;
+  *port = static_cast<uint16_t>(p);
+  return !host->empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "atws-mock: a local Autotask SOAP Web Services API (atws.asmx 1.6 and 1.5) for tests.\n"
+      "Serves the zone-neutral endpoint /atservices/1.6/atws.asmx, zone endpoints\n"
+      "/webservicesN/atservices/1.6/atws.asmx, WSDLs at atws.asmx?WSDL, and the admin API\n"
+      "under /__admin/. See README.md and docs/."};
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir, log_level = "info", public_url, dump_wsdl, time_zone = "eastern",
+                        admin_token;
+  bool strict_zones = false, admin_remote = false;
+  int threads = 0;
+  size_t max_request_mb = 16;
+  long long threshold = 10000;
+  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
+      ->capture_default_str();
+  app.add_option("--data", data_dir,
+                 "directory holding the tenants' SQLite files (created from the default data "
+                 "when missing); without it the default data lives in memory");
+  app.add_option("--log-level", log_level, "error, warn, info or debug")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
+      ->capture_default_str();
+  app.add_option("--public-url", public_url,
+                 "scheme://host:port used in the URLs handed out (getZoneInfo, WSDL address) "
+                 "instead of the request's Host");
+  app.add_flag("--strict-zones", strict_zones,
+               "reject calls other than getZoneInfo on the zone-neutral endpoint");
+  app.add_option("--time-zone", time_zone, "API time zone of date-times: eastern or utc")
+      ->check(CLI::IsMember({"eastern", "utc"}))
+      ->capture_default_str();
+  app.add_option("--threads", threads, "HTTP worker threads (0 = one per core)")
+      ->capture_default_str();
+  app.add_option("--max-request-mb", max_request_mb, "largest request accepted, in MiB")
+      ->capture_default_str();
+  app.add_option("--threshold", threshold, "hourly call threshold per tenant")
+      ->capture_default_str();
+  app.add_option("--admin-token", admin_token,
+                 "require 'Authorization: Bearer TOKEN' on /__admin/ requests");
+  app.add_flag("--admin-remote", admin_remote,
+               "answer /__admin/ requests from non-loopback clients too");
+  app.add_option("--dump-wsdl", dump_wsdl,
+                 "write the generated WSDLs (1.5, 1.6 2018, 1.6 current) into DIR and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  int level = log_level == "error" ? 0 : log_level == "warn" ? 1 : log_level == "info" ? 2 : 3;
+  atws::xml::InitParser();
+
+  atws::service::Options opt;
+  opt.data_dir = data_dir;
+  opt.public_url = public_url;
+  opt.strict_zones = strict_zones;
+  opt.admin_token = admin_token;
+  opt.admin_remote = admin_remote;
+  opt.threshold = threshold;
+  atws::ParseApiTimeZone(time_zone, &opt.time_zone);
+
+  atws::http::ServerOptions sopt;
+  if (!SplitListen(listen, &sopt.host, &sopt.port)) {
+    std::cerr << "atws-mock: --listen wants HOST:PORT, got '" << listen << "'\n";
+    return 2;
+  }
+  sopt.threads = threads;
+  sopt.max_request_bytes = max_request_mb << 20;
+
+  std::shared_ptr<atws::service::Service> svc;
+  try {
+    svc = std::make_shared<atws::service::Service>(opt);
+  } catch (const std::exception& e) {
+    std::cerr << "atws-mock: cannot load the tenants: " << e.what() << "\n";
+    return 1;
+  }
+  if (!dump_wsdl.empty()) {
+    std::string err;
+    std::string base = public_url.empty() ? "http://" + listen : public_url;
+    if (!svc->DumpWsdl(dump_wsdl, base, &err)) {
+      std::cerr << "atws-mock: " << err << "\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  // Block the signals before the worker threads start so that they inherit the mask and only
+  // sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  atws::http::Server server(svc, sopt);
+  std::string err;
+  if (!server.Start(&err)) {
+    std::cerr << "atws-mock: cannot listen on " << listen << ": " << err << "\n";
+    return 1;
+  }
+  std::string shown = sopt.host.find(':') != std::string::npos ? "[" + sopt.host + "]" : sopt.host;
+  std::printf("listening on http://%s:%u\n", shown.c_str(), server.port());
+  std::fflush(stdout);
+  if (level >= 2)
+    std::fprintf(stderr, "atws-mock: %zu tenants loaded; admin API at /__admin/\n",
+                 svc->tenants().size());
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  if (level >= 2) std::fprintf(stderr, "atws-mock: signal %d, shutting down\n", sig);
+  server.Stop();
+  return 0;
+}

@@ -1,0 +1,67 @@
+// The request journal: every call with who made it, what it asked and what it got. Bounded
+// in memory (oldest entries dropped first). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+
+namespace atws::service {
+
+struct JournalEntry {
+  uint64_t seq = 0;
+  Micros time = 0;  // UTC micros
+  long long tenant = 0;
+  int zone = 0;           // zone of the endpoint called (0 = zone-neutral)
+  bool off_zone = false;  // a non-getZoneInfo call on the zone-neutral endpoint
+  std::string user;
+  std::string integration_code;
+  bool integration_code_sent = false;
+  std::string api_version;  // "1.5" / "1.6"
+  std::string operation;
+  std::string entity;
+  nlohmann::json query;  // parsed QueryXML: entity + conditions (null when not a query)
+  nlohmann::json written;  // what a write sent (null when none)
+  long long rows = -1;     // rows returned (-1 = not applicable)
+  long long last_id = 0;   // largest id returned by a query
+  std::vector<std::string> errors;
+  int http_status = 200;
+  long long latency_added_ms = 0;
+  std::string latency_reason;
+  std::string request;   // bounded raw request body
+  std::string response;  // bounded raw response body
+  nlohmann::json ToJson(bool with_bodies) const;
+};
+
+struct JournalFilter {
+  long long tenant = 0;     // 0 = any
+  std::string operation;    // empty = any (case-insensitive)
+  Micros since = 0;         // entries with time >= since
+  uint64_t after_seq = 0;   // entries with seq > after_seq
+  size_t limit = 1000;
+};
+
+class Journal {
+ public:
+  explicit Journal(size_t capacity = 10000, size_t body_limit = 64 * 1024)
+      : capacity_(capacity), body_limit_(body_limit) {}
+  uint64_t Add(JournalEntry e);
+  std::vector<JournalEntry> Query(const JournalFilter& f) const;
+  void Clear(long long tenant = 0);
+  size_t body_limit() const { return body_limit_; }
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<JournalEntry> entries_;
+  size_t capacity_;
+  size_t body_limit_;
+  uint64_t next_seq_ = 1;
+};
+
+}  // namespace atws::service

@@ -1,0 +1,869 @@
+#include "service/service.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "query/query.h"
+#include "soap/soap.h"
+#include "wsdl/wsdl.h"
+
+namespace atws::service {
+
+using catalog::Entity;
+using catalog::Field;
+using catalog::FieldType;
+using catalog::Flavour;
+using soap::ApiVersion;
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+// Operations of the contract: body element name, whether the response is an ATWSResponse
+// (errors as ReturnCode -1) or not (errors as soap:Fault), and whether it needs credentials.
+struct OpInfo {
+  const char* name;
+  bool atws_response;
+  bool needs_auth;
+  bool current_only;
+};
+
+const OpInfo kOps[] = {
+    {"getZoneInfo", false, false, false},
+    {"query", true, true, false},
+    {"create", true, true, false},
+    {"update", true, true, false},
+    {"delete", true, true, false},
+    {"GetEntityInfo", false, true, false},
+    {"GetFieldInfo", false, true, false},
+    {"getUDFInfo", false, true, false},
+    {"getThresholdAndUsageInfo", true, true, false},
+    {"GetWsdlVersion", false, true, false},
+    {"GetInvoiceMarkup", false, true, false},
+    {"CreateAttachment", false, true, false},
+    {"GetAttachment", false, true, false},
+    {"DeleteAttachment", false, true, false},
+    {"IntegrationCodeCheck", true, true, true},
+};
+
+const OpInfo* FindOp(std::string_view name) {
+  for (const auto& o : kOps)
+    if (name == o.name) return &o;
+  return nullptr;
+}
+
+std::string HostWithoutPort(std::string_view host) {
+  if (!host.empty() && host[0] == '[') {
+    size_t e = host.find(']');
+    return std::string(host.substr(0, e == std::string_view::npos ? host.size() : e + 1));
+  }
+  size_t c = host.find(':');
+  return std::string(host.substr(0, c));
+}
+
+std::string PortSuffix(std::string_view host) {
+  size_t start = 0;
+  if (!host.empty() && host[0] == '[') start = host.find(']');
+  if (start == std::string_view::npos) return "";
+  size_t c = host.find(':', start);
+  return c == std::string_view::npos ? "" : std::string(host.substr(c));
+}
+
+// Parses "webservicesN.autotask.net" (N may be empty) → zone (0 for the zone-neutral host).
+bool ZoneFromHost(std::string_view host, int* zone) {
+  std::string h = AsciiLower(HostWithoutPort(host));
+  constexpr std::string_view kPrefix = "webservices", kSuffix = ".autotask.net";
+  if (h.size() < kPrefix.size() + kSuffix.size() || h.compare(0, kPrefix.size(), kPrefix) != 0 ||
+      h.compare(h.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
+    return false;
+  std::string_view num(h.data() + kPrefix.size(), h.size() - kPrefix.size() - kSuffix.size());
+  if (num.empty()) {
+    *zone = 0;
+    return true;
+  }
+  long long n;
+  if (!ParseInt64(num, &n) || n <= 0 || n > 999) return false;
+  *zone = static_cast<int>(n);
+  return true;
+}
+
+void AppendValue(std::string* out, sqlite3_stmt* st, int col, FieldType t) {
+  switch (t) {
+    case FieldType::kBoolean:
+      out->append(sqlite3_column_int64(st, col) ? "true" : "false");
+      return;
+    case FieldType::kInteger:
+    case FieldType::kLong:
+    case FieldType::kShort:
+      fmt::format_to(std::back_inserter(*out), "{}", sqlite3_column_int64(st, col));
+      return;
+    case FieldType::kDouble:
+    case FieldType::kFloat:
+    case FieldType::kDecimal:
+      out->append(FormatDouble(sqlite3_column_double(st, col)));
+      return;
+    case FieldType::kDateTime: {
+      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+      AppendApiFromStorage(out, std::string_view(p, sqlite3_column_bytes(st, col)));
+      return;
+    }
+    case FieldType::kString: {
+      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+      AppendXmlEscaped(out, std::string_view(p, sqlite3_column_bytes(st, col)));
+      return;
+    }
+  }
+}
+
+std::string Truncated(std::string_view s, size_t n = 200) {
+  if (s.size() <= n) return std::string(s);
+  return std::string(s.substr(0, n)) + "…";
+}
+
+std::string WsdlVersionString(Flavour f) {
+  switch (f) {
+    case Flavour::kV15:
+      return "1.5.16";
+    case Flavour::kV2018:
+      return "1.6.3";
+    case Flavour::kCurrent:
+      return "1.6.8";
+  }
+  return "1.6.8";
+}
+
+}  // namespace
+
+struct Service::Endpoint {
+  bool valid = false;
+  bool wsdl = false;  // atws.wsdl or ?WSDL
+  int zone = 0;       // 0 = zone-neutral
+  bool by_host = false;
+  ApiVersion version = ApiVersion::k16;
+};
+
+struct Service::CallContext {
+  CallContext(const HttpRequest& h, const Endpoint& e) : http(h), ep(e) {}
+  const HttpRequest& http;
+  const Endpoint& ep;
+  soap::Request req;
+  const OpInfo* op = nullptr;
+  Tenant* tenant = nullptr;
+  const fixtures::ApiUser* user = nullptr;
+  Flavour flavour = Flavour::kCurrent;
+  catalog::Language lang = catalog::Language::kEnglish;
+  std::string out;
+  int status = 200;
+  JournalEntry j;
+
+  // Writes the operation's error shape: ReturnCode -1 + ATWSError for ATWSResponse
+  // operations, a soap:Fault (HTTP 500) for the others.
+  void Error(const std::vector<std::string>& messages, std::string_view entity_lower = {}) {
+    j.errors.insert(j.errors.end(), messages.begin(), messages.end());
+    out.clear();
+    if (op && op->atws_response) {
+      status = 200;
+      soap::BeginResponse(&out, op->name, ep.version);
+      out += "<";
+      out += op->name;
+      out += "Result><ReturnCode>-1</ReturnCode>";
+      if (std::string_view(op->name) == "IntegrationCodeCheck") {
+        out += "<Errors>";
+      } else {
+        out += "<EntityResults/>";
+        soap::Element(&out, "EntityResultType", entity_lower);
+        out += "<Errors>";
+      }
+      for (const auto& m : messages) {
+        out += "<ATWSError>";
+        soap::Element(&out, "Message", m);
+        out += "</ATWSError>";
+      }
+      out += "</Errors>";
+      if (std::string_view(op->name) == "IntegrationCodeCheck")
+        out += "<IsApiUser>false</IsApiUser><IsIntegrationCodeAssociated>false</IsIntegrationCodeAssociated>";
+      else
+        out += "<EntityReturnInfoResults/>";
+      out += "</";
+      out += op->name;
+      out += "Result>";
+      soap::EndResponse(&out, op->name);
+    } else {
+      status = 500;
+      std::string msg;
+      for (const auto& m : messages) msg += (msg.empty() ? "" : " ") + m;
+      out = soap::Fault("soap:Server", msg);
+    }
+  }
+};
+
+Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
+    : opt_(std::move(options)),
+      clock_(clock ? std::move(clock) : std::make_shared<ControlledClock>()),
+      cat_(catalog::Catalog::Default()),
+      journal_(opt_.journal_capacity) {
+  LoadTenants();
+}
+
+Service::~Service() = default;
+
+void Service::LoadTenants() {
+  tenants_.clear();
+  users_.clear();
+  for (const auto& spec : fixtures::DefaultTenants()) {
+    auto t = std::make_unique<Tenant>();
+    t->spec = spec;
+    t->threshold = opt_.threshold;
+    std::string err;
+    bool fresh = true;
+    std::string path = ":memory:";
+    if (!opt_.data_dir.empty()) {
+      mkdir(opt_.data_dir.c_str(), 0755);
+      path = fmt::format("{}/tenant-{}.sqlite", opt_.data_dir, spec.id);
+      struct stat sb;
+      fresh = stat(path.c_str(), &sb) != 0;
+    }
+    t->db = store::TenantDb::Open(path, cat_, &err);
+    if (!t->db) throw std::runtime_error(fmt::format("tenant {}: {}", spec.id, err));
+    if (fresh && !fixtures::Populate(spec, *t->db, fixtures::DefaultBaseTime(), &err))
+      throw std::runtime_error(fmt::format("tenant {}: default data: {}", spec.id, err));
+    for (size_t i = 0; i < t->spec.users.size(); ++i)
+      users_[AsciiLower(t->spec.users[i].username)] = {t.get(), i};
+    tenants_.push_back(std::move(t));
+  }
+}
+
+Tenant* Service::FindTenant(long long id) {
+  for (auto& t : tenants_)
+    if (t->spec.id == id) return t.get();
+  return nullptr;
+}
+
+bool Service::ParseEndpoint(const HttpRequest& req, Endpoint* ep) const {
+  std::string p = AsciiLower(req.path);
+  int host_zone = -1;
+  if (ZoneFromHost(req.host, &host_zone)) ep->by_host = true;
+  std::string_view rest = p;
+  int zone = 0;
+  if (rest.compare(0, 12, "/webservices") == 0) {
+    size_t i = 12;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
+    long long n = 0;
+    if (i == 12 || !ParseInt64(rest.substr(12, i - 12), &n) || n <= 0 || n > 999) return false;
+    zone = static_cast<int>(n);
+    rest.remove_prefix(i);
+  } else if (ep->by_host) {
+    zone = host_zone;
+  }
+  if (rest == "/atservices/1.6/atws.asmx" || rest == "/atservices/1.6/atws.wsdl") {
+    ep->version = ApiVersion::k16;
+  } else if (rest == "/atservices/1.5/atws.asmx" || rest == "/atservices/1.5/atws.wsdl") {
+    ep->version = ApiVersion::k15;
+  } else {
+    return false;
+  }
+  if (zone != 0 && !zones_.Find(zone)) return false;
+  ep->zone = zone;
+  ep->wsdl = AsciiIEndsWith(rest, ".wsdl");
+  // ?WSDL (any case, with or without "=", among other parameters).
+  std::string_view q = req.query;
+  while (!q.empty() && !ep->wsdl) {
+    size_t amp = q.find('&');
+    std::string_view kv = q.substr(0, amp);
+    ep->wsdl = AsciiIEquals(kv.substr(0, kv.find('=')), "wsdl");
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+  }
+  ep->valid = true;
+  return true;
+}
+
+std::string Service::BaseUrl(const HttpRequest& req, const Endpoint&) const {
+  if (!opt_.public_url.empty()) {
+    std::string u = opt_.public_url;
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    return u;
+  }
+  return req.scheme + "://" + (req.host.empty() ? std::string("127.0.0.1") : req.host);
+}
+
+std::string Service::ZoneUrl(const HttpRequest& req, const Endpoint& ep, int zone) const {
+  const char* ver = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
+  if (ep.by_host && opt_.public_url.empty())
+    return fmt::format("{}://webservices{}.autotask.net{}/ATServices/{}/atws.asmx", req.scheme,
+                       zone, PortSuffix(req.host), ver);
+  return fmt::format("{}/webservices{}/ATServices/{}/atws.asmx", BaseUrl(req, ep), zone, ver);
+}
+
+std::string Service::WebUrl(const HttpRequest& req, const Endpoint& ep, int zone) const {
+  if (ep.by_host && opt_.public_url.empty())
+    return fmt::format("{}://ww{}.autotask.net{}/", req.scheme, zone, PortSuffix(req.host));
+  return fmt::format("{}/ww{}/", BaseUrl(req, ep), zone);
+}
+
+const std::string& Service::CachedWsdl(Flavour f, const std::string& address) {
+  std::lock_guard<std::mutex> l(wsdl_mu_);
+  auto key = std::make_pair(static_cast<int>(f), address);
+  auto it = wsdl_cache_.find(key);
+  if (it != wsdl_cache_.end()) return it->second;
+  if (wsdl_cache_.size() > 256) wsdl_cache_.clear();  // Host headers are client-chosen
+  return wsdl_cache_.emplace(key, wsdl::GenerateWsdl(cat_, f, address)).first->second;
+}
+
+HttpResponse Service::Handle(const HttpRequest& req) {
+  if (AsciiIStartsWith(req.path, "/__admin")) return HandleAdmin(req);
+  Endpoint ep;
+  if (!ParseEndpoint(req, &ep)) {
+    HttpResponse r;
+    r.status = 404;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = fmt::format(
+        "No Autotask endpoint at '{}'. Use /atservices/1.6/atws.asmx (zone-neutral) or "
+        "/webservicesN/atservices/1.6/atws.asmx; the WSDL is at atws.asmx?WSDL or atws.wsdl.\n",
+        Truncated(req.path, 100));
+    return r;
+  }
+  if (ep.wsdl) return HandleWsdl(req, ep);
+  return HandleSoap(req, ep);
+}
+
+HttpResponse Service::HandleWsdl(const HttpRequest& req, const Endpoint& ep) {
+  HttpResponse r;
+  if (req.method != "GET" && req.method != "HEAD") {
+    r.status = 405;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Allow", "GET");
+    r.body = "The WSDL is served to GET requests.\n";
+    return r;
+  }
+  Flavour f = Flavour::kCurrent;
+  std::string address;
+  if (ep.version == ApiVersion::k15) f = Flavour::kV15;
+  if (ep.zone != 0) {
+    if (ep.version == ApiVersion::k16) f = zones_.Find(ep.zone)->flavour;
+    address = ZoneUrl(req, ep, ep.zone);
+  } else {
+    const char* ver = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
+    address = fmt::format("{}/ATServices/{}/atws.asmx", BaseUrl(req, ep), ver);
+  }
+  r.body = CachedWsdl(f, address);
+  return r;
+}
+
+HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
+  HttpResponse resp;
+  if (req.method != "POST") {
+    resp.status = 405;
+    resp.content_type = "text/plain; charset=utf-8";
+    resp.headers.emplace_back("Allow", "POST");
+    resp.body =
+        "SOAP calls are POSTed to this URL; the WSDL is at this URL with ?WSDL appended.\n";
+    return resp;
+  }
+  CallContext ctx(req, ep);
+  ctx.j.time = clock_->Now();
+  ctx.j.zone = ep.zone;
+  ctx.j.api_version = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
+  ctx.j.request = req.body.substr(0, journal_.body_limit() + 1);
+
+  auto finish = [&](HttpResponse r) {
+    ctx.j.http_status = r.status;
+    ctx.j.response = r.body.substr(0, journal_.body_limit() + 1);
+    journal_.Add(std::move(ctx.j));
+    return r;
+  };
+
+  std::string err;
+  soap::DecodeLimits limits;
+  if (!soap::Decode(req.body, limits, &ctx.req, &err)) {
+    ctx.j.operation = "(malformed)";
+    ctx.j.errors.push_back(err);
+    resp.status = 500;
+    resp.body = soap::Fault("soap:Client", err);
+    return finish(std::move(resp));
+  }
+  ctx.j.operation = ctx.req.operation;
+  ctx.j.integration_code_sent = ctx.req.has_integration_code;
+  ctx.j.integration_code = ctx.req.integration_code;
+  if (ctx.req.body_ns != soap::Namespace(ep.version)) {
+    std::string msg = fmt::format(
+        "Server did not recognize the value of the request element '{}' in namespace '{}'; "
+        "this endpoint serves {}.",
+        Truncated(ctx.req.operation, 100), Truncated(ctx.req.body_ns, 100),
+        soap::Namespace(ep.version));
+    ctx.j.errors.push_back(msg);
+    resp.status = 500;
+    resp.body = soap::Fault("soap:Client", msg);
+    return finish(std::move(resp));
+  }
+  ctx.op = FindOp(ctx.req.operation);
+  if (!ctx.op) {
+    std::string msg = fmt::format("Unknown operation '{}'.", Truncated(ctx.req.operation, 100));
+    ctx.j.errors.push_back(msg);
+    resp.status = 500;
+    resp.body = soap::Fault("soap:Client", msg);
+    return finish(std::move(resp));
+  }
+
+  if (!ctx.op->needs_auth) {
+    OpGetZoneInfo(ctx);
+    resp.status = ctx.status;
+    resp.body = std::move(ctx.out);
+    return finish(std::move(resp));
+  }
+
+  // HTTP Basic authentication.
+  auto unauthorized = [&](const std::string& why) {
+    ctx.j.errors.push_back(why);
+    HttpResponse r;
+    r.status = 401;
+    r.content_type = "text/html; charset=utf-8";
+    r.headers.emplace_back("WWW-Authenticate",
+                           fmt::format("Basic Realm=\"{}\"", HostWithoutPort(req.host)));
+    r.body = "<html><body><h2>401 - Unauthorized: Access is denied due to invalid "
+             "credentials.</h2></body></html>\n";
+    return finish(std::move(r));
+  };
+  std::string_view auth = Trim(req.authorization);
+  if (!AsciiIStartsWith(auth, "basic ")) return unauthorized("no Basic credentials");
+  if (auth.size() > 8192) return unauthorized("Authorization header too long");
+  std::string decoded;
+  if (!Base64Decode(Trim(auth.substr(6)), &decoded)) return unauthorized("malformed Basic credentials");
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos) return unauthorized("malformed Basic credentials");
+  std::string username = decoded.substr(0, colon);
+  std::string password = decoded.substr(colon + 1);
+  auto uit = users_.find(AsciiLower(username));
+  if (uit == users_.end()) return unauthorized("unknown user");
+  Tenant* tenant = uit->second.first;
+  const fixtures::ApiUser& user = tenant->spec.users[uit->second.second];
+  if (user.password != password) {
+    ctx.j.user = user.username;
+    ctx.j.tenant = tenant->spec.id;
+    return unauthorized("wrong password");
+  }
+  ctx.tenant = tenant;
+  ctx.user = &user;
+  ctx.j.user = user.username;
+  ctx.j.tenant = tenant->spec.id;
+  ctx.lang = tenant->spec.language;
+  ctx.flavour = ep.version == ApiVersion::k15 ? Flavour::kV15
+                                               : zones_.Find(tenant->spec.zone)->flavour;
+
+  auto done = [&]() {
+    resp.status = ctx.status;
+    resp.body = std::move(ctx.out);
+    return finish(std::move(resp));
+  };
+
+  // Expired password: the account is refused like a wrong password (A-AUTH-EXPIRED).
+  if (!user.password_expires.empty()) {
+    std::string now = StorageDateTime(ToLocal(clock_->Now(), opt_.time_zone));
+    if (now >= user.password_expires) return unauthorized("password expired");
+  }
+  // 1.6 is for API-only users (A-AUTH-LEVEL).
+  if (ep.version == ApiVersion::k16 && user.level == fixtures::SecurityLevel::kFullAccess) {
+    ctx.Error({"Access to API version 1.6 requires a user with the API User (API-only) "
+               "security level."});
+    return done();
+  }
+  // Zones.
+  if (ep.zone == 0) {
+    ctx.j.off_zone = true;
+    if (opt_.strict_zones) {
+      ctx.Error({fmt::format("This endpoint only answers getZoneInfo; call the zone URL that "
+                             "getZoneInfo returns for {} (zone {}).",
+                             user.username, tenant->spec.zone)});
+      return done();
+    }
+  } else if (ep.zone != tenant->spec.zone) {
+    ctx.Error({fmt::format("The user {} belongs to zone {}, not to zone {}; call the URL that "
+                           "getZoneInfo returns.",
+                           user.username, tenant->spec.zone, ep.zone)});
+    return done();
+  }
+  // IntegrationCode: required on 1.6; on 1.5 only for users that have one activated.
+  bool need_code = ep.version == ApiVersion::k16 || !user.integration_codes.empty();
+  if (need_code) {
+    bool ok = false;
+    if (ctx.req.has_integration_code)
+      for (const auto& c : user.integration_codes)
+        if (c == ctx.req.integration_code) ok = true;
+    if (!ok) {
+      ctx.Error({"IntegrationCode is invalid."});
+      return done();
+    }
+  }
+  if (ctx.op->current_only && ctx.flavour != Flavour::kCurrent) {
+    std::string msg = fmt::format("Unknown operation '{}'.", ctx.req.operation);
+    ctx.j.errors.push_back(msg);
+    resp.status = 500;
+    resp.body = soap::Fault("soap:Client", msg);
+    return finish(std::move(resp));
+  }
+
+  // The call counts against the tenant's hourly threshold (A-THRESHOLD-SELF: the usage
+  // query itself does not).
+  std::string_view opname = ctx.op->name;
+  if (opname != "getThresholdAndUsageInfo") tenant->usage.Add(clock_->Now());
+
+  std::lock_guard<std::mutex> lock(tenant->db->mutex());
+  if (opname == "query")
+    OpQuery(ctx);
+  else if (opname == "GetEntityInfo")
+    OpGetEntityInfo(ctx);
+  else if (opname == "GetFieldInfo")
+    OpGetFieldInfo(ctx);
+  else if (opname == "getUDFInfo")
+    OpGetUdfInfo(ctx);
+  else if (opname == "getThresholdAndUsageInfo")
+    OpThreshold(ctx);
+  else if (opname == "GetWsdlVersion")
+    OpWsdlVersion(ctx);
+  else if (opname == "IntegrationCodeCheck")
+    OpIntegrationCodeCheck(ctx);
+  else
+    OpNotImplemented(ctx);
+  return done();
+}
+
+void Service::OpNotImplemented(CallContext& ctx) {
+  ctx.Error({fmt::format("{} is not available in this version of the sandbox.", ctx.op->name)});
+}
+
+void Service::OpGetZoneInfo(CallContext& ctx) {
+  const std::string* name = ctx.req.Arg("UserName");
+  std::string user = name ? std::string(Trim(*name)) : "";
+  auto it = users_.find(AsciiLower(user));
+  std::string& out = ctx.out;
+  soap::BeginResponse(&out, "getZoneInfo", ctx.ep.version);
+  out += "<getZoneInfoResult>";
+  if (it == users_.end()) {
+    // Unknown user: negative ErrorCode, no URLs, CI 0 (A-ZONE-UNKNOWN-USER).
+    out += "<ErrorCode>-1</ErrorCode><DataBaseType/><CI>0</CI>";
+    ctx.j.errors.push_back("unknown user");
+  } else {
+    Tenant* t = it->second.first;
+    ctx.j.tenant = t->spec.id;
+    ctx.j.user = t->spec.users[it->second.second].username;
+    soap::Element(&out, "URL", ZoneUrl(ctx.http, ctx.ep, t->spec.zone));
+    out += "<ErrorCode>0</ErrorCode><DataBaseType/>";
+    soap::IntElement(&out, "CI", t->spec.id);
+    soap::Element(&out, "WebUrl", WebUrl(ctx.http, ctx.ep, t->spec.zone));
+  }
+  out += "</getZoneInfoResult>";
+  soap::EndResponse(&out, "getZoneInfo");
+}
+
+void Service::OpWsdlVersion(CallContext& ctx) {
+  soap::BeginResponse(&ctx.out, "GetWsdlVersion", ctx.ep.version);
+  soap::Element(&ctx.out, "GetWsdlVersionResult", WsdlVersionString(ctx.flavour));
+  soap::EndResponse(&ctx.out, "GetWsdlVersion");
+}
+
+void Service::OpGetEntityInfo(CallContext& ctx) {
+  std::string& out = ctx.out;
+  bool current = ctx.flavour == Flavour::kCurrent;
+  soap::BeginResponse(&out, "GetEntityInfo", ctx.ep.version);
+  out += "<GetEntityInfoResult>";
+  for (const Entity& e : cat_.entities()) {
+    if (!e.InFlavour(ctx.flavour)) continue;
+    out += "<EntityInfo>";
+    soap::Element(&out, "Name", e.name);
+    soap::BoolElement(&out, "CanUpdate", e.can_update);
+    soap::BoolElement(&out, "CanDelete", e.can_delete);
+    soap::BoolElement(&out, "CanCreate", e.can_create);
+    soap::BoolElement(&out, "CanQuery", e.can_query);
+    if (current) {
+      soap::Element(&out, "UserAccessForCreate", e.access_create);
+      soap::Element(&out, "UserAccessForQuery", e.access_query);
+      soap::Element(&out, "UserAccessForUpdate", e.access_update);
+      soap::Element(&out, "UserAccessForDelete", e.access_delete);
+    }
+    soap::BoolElement(&out, "HasUserDefinedFields", e.has_udf);
+    if (current) soap::BoolElement(&out, "SupportsWebhookCallouts", e.webhook_callouts);
+    out += "</EntityInfo>";
+  }
+  out += "</GetEntityInfoResult>";
+  soap::EndResponse(&out, "GetEntityInfo");
+}
+
+namespace {
+
+void AppendPicklist(std::string* out, const std::vector<catalog::PicklistValue>& values,
+                    catalog::Language lang) {
+  *out += "<PicklistValues>";
+  for (const auto& v : values) {
+    *out += "<PickListValue>";
+    soap::Element(out, "Value", v.value);
+    soap::Element(out, "Label", v.Label(lang));
+    soap::BoolElement(out, "IsDefaultValue", v.is_default);
+    soap::IntElement(out, "SortOrder", v.sort_order);
+    if (!v.parent_value.empty()) soap::Element(out, "parentValue", v.parent_value);
+    soap::BoolElement(out, "IsActive", v.is_active);
+    soap::BoolElement(out, "IsSystem", v.is_system);
+    *out += "</PickListValue>";
+  }
+  *out += "</PicklistValues>";
+}
+
+}  // namespace
+
+void Service::OpGetFieldInfo(CallContext& ctx) {
+  const std::string* name = ctx.req.Arg("psObjectType");
+  std::string ename = name ? std::string(Trim(*name)) : "";
+  const Entity* e = cat_.Find(ename);
+  ctx.j.entity = ename;
+  if (!e || !e->InFlavour(ctx.flavour)) {
+    ctx.Error({fmt::format("Invalid entity type: '{}'.", Truncated(ename, 100))});
+    return;
+  }
+  std::string& out = ctx.out;
+  bool current = ctx.flavour == Flavour::kCurrent;
+  soap::BeginResponse(&out, "GetFieldInfo", ctx.ep.version);
+  out += "<GetFieldInfoResult>";
+  auto emit = [&](const Field& f) {
+    out += "<Field>";
+    soap::Element(&out, "Name", f.name);
+    soap::Element(&out, "Label", f.Label(ctx.lang));
+    soap::Element(&out, "Type", catalog::FieldTypeName(f.type));
+    soap::IntElement(&out, "Length", f.length);
+    if (!f.description.empty()) soap::Element(&out, "Description", f.description);
+    soap::BoolElement(&out, "IsRequired", f.required);
+    soap::BoolElement(&out, "IsReadOnly", f.read_only);
+    soap::BoolElement(&out, "IsQueryable", f.queryable);
+    soap::BoolElement(&out, "IsReference", f.is_reference);
+    if (!f.reference_entity.empty()) soap::Element(&out, "ReferenceEntityType", f.reference_entity);
+    soap::BoolElement(&out, "IsPickList", f.is_picklist);
+    if (f.is_picklist) AppendPicklist(&out, f.picklist, ctx.lang);
+    if (!f.picklist_parent.empty())
+      soap::Element(&out, "PicklistParentValueField", f.picklist_parent);
+    if (current) soap::BoolElement(&out, "IsSupportedWebhookField", f.webhook);
+    out += "</Field>";
+  };
+  emit(e->fields[0]);
+  for (int idx : e->order[static_cast<int>(ctx.flavour)]) emit(e->fields[idx]);
+  out += "</GetFieldInfoResult>";
+  soap::EndResponse(&out, "GetFieldInfo");
+}
+
+void Service::OpGetUdfInfo(CallContext& ctx) {
+  const std::string* name = ctx.req.Arg("psTable");
+  std::string ename = name ? std::string(Trim(*name)) : "";
+  const Entity* e = cat_.Find(ename);
+  ctx.j.entity = ename;
+  if (!e || !e->InFlavour(ctx.flavour)) {
+    ctx.Error({fmt::format("Invalid entity type: '{}'.", Truncated(ename, 100))});
+    return;
+  }
+  std::string& out = ctx.out;
+  bool current = ctx.flavour == Flavour::kCurrent;
+  soap::BeginResponse(&out, "getUDFInfo", ctx.ep.version);
+  out += "<getUDFInfoResult>";
+  for (const auto& u : ctx.tenant->db->Udfs(cat_.EntityIndex(e))) {
+    if (!u.is_active) continue;
+    out += "<Field>";
+    soap::Element(&out, "Name", u.name);
+    soap::Element(&out, "Label", u.name);
+    soap::Element(&out, "Type", catalog::FieldTypeName(u.field_type()));
+    soap::IntElement(&out, "Length", u.data_type == store::UdfDataType::kString ? 8000 : 0);
+    if (!u.description.empty()) soap::Element(&out, "Description", u.description);
+    soap::BoolElement(&out, "IsRequired", u.is_required);
+    soap::BoolElement(&out, "IsReadOnly", false);
+    soap::BoolElement(&out, "IsQueryable", true);
+    soap::BoolElement(&out, "IsReference", false);
+    bool list = u.data_type == store::UdfDataType::kList;
+    soap::BoolElement(&out, "IsPickList", list);
+    if (list) AppendPicklist(&out, u.list, ctx.lang);
+    if (!u.default_value.empty()) soap::Element(&out, "DefaultValue", u.default_value);
+    if (current) soap::BoolElement(&out, "IsSupportedWebhookField", false);
+    out += "</Field>";
+  }
+  out += "</getUDFInfoResult>";
+  soap::EndResponse(&out, "getUDFInfo");
+}
+
+void Service::OpThreshold(CallContext& ctx) {
+  long long used = ctx.tenant->usage.Count(clock_->Now());
+  std::string& out = ctx.out;
+  soap::BeginResponse(&out, "getThresholdAndUsageInfo", ctx.ep.version);
+  out +=
+      "<getThresholdAndUsageInfoResult><ReturnCode>1</ReturnCode><EntityResults/>"
+      "<EntityResultType/><Errors/><EntityReturnInfoResults><EntityReturnInfo>"
+      "<EntityId>0</EntityId><DatabaseAction>None</DatabaseAction><DuplicateStatus>"
+      "<Found>false</Found><Ignored>false</Ignored></DuplicateStatus>";
+  soap::Element(&out, "Message",
+                fmt::format("ThresholdOfExternalRequest: {}; TimeframeOfLimitation: {}; "
+                            "numberOfExternalRequest: {};",
+                            ctx.tenant->threshold, ctx.tenant->usage.window_seconds() / 60, used));
+  out += "</EntityReturnInfo></EntityReturnInfoResults></getThresholdAndUsageInfoResult>";
+  soap::EndResponse(&out, "getThresholdAndUsageInfo");
+}
+
+void Service::OpIntegrationCodeCheck(CallContext& ctx) {
+  const std::string* name = ctx.req.Arg("userName");
+  std::string uname = name ? std::string(Trim(*name)) : "";
+  bool api_user = false, associated = false;
+  auto it = users_.find(AsciiLower(uname));
+  if (it != users_.end() && it->second.first == ctx.tenant) {
+    const auto& u = it->second.first->spec.users[it->second.second];
+    api_user = u.level != fixtures::SecurityLevel::kFullAccess;
+    for (const auto& c : u.integration_codes)
+      if (c == ctx.req.integration_code) associated = true;
+  }
+  std::string& out = ctx.out;
+  soap::BeginResponse(&out, "IntegrationCodeCheck", ctx.ep.version);
+  out += "<IntegrationCodeCheckResult><ReturnCode>1</ReturnCode><Errors/>";
+  soap::BoolElement(&out, "IsApiUser", api_user);
+  soap::BoolElement(&out, "IsIntegrationCodeAssociated", associated);
+  out += "</IntegrationCodeCheckResult>";
+  soap::EndResponse(&out, "IntegrationCodeCheck");
+}
+
+void Service::OpQuery(CallContext& ctx) {
+  const std::string* sxml = ctx.req.Arg("sXML");
+  if (!sxml || Trim(*sxml).empty()) {
+    ctx.Error({"The query is empty: sXML must hold a queryxml document."});
+    return;
+  }
+  store::TenantDb& db = *ctx.tenant->db;
+  query::Options qo;
+  qo.time_zone = opt_.time_zone;
+  query::Compiled c;
+  std::string err;
+  if (!query::Compile(*sxml, cat_, db, qo, &c, &err)) {
+    ctx.Error({err});
+    return;
+  }
+  const Entity& e = *c.entity;
+  ctx.j.entity = e.name;
+  nlohmann::json conds = nlohmann::json::array();
+  for (const auto& q : c.conditions)
+    conds.push_back({{"field", q.field},
+                     {"udf", q.udf},
+                     {"op", q.op},
+                     {"value", q.value},
+                     {"depth", q.depth},
+                     {"in_or", q.in_or}});
+  ctx.j.query = {{"entity", e.name}, {"conditions", conds}, {"or_conditions", c.or_conditions}};
+  if (c.id_greater_than >= 0) ctx.j.query["id_greater_than"] = c.id_greater_than;
+  if (!e.InFlavour(ctx.flavour)) {
+    ctx.Error({fmt::format("Unable to find the entity {} in this version of the API.", e.name)});
+    return;
+  }
+  if (!e.can_query) {
+    ctx.Error({fmt::format("The {} entity cannot be queried.", e.name)}, e.lower_name);
+    return;
+  }
+  const auto& order = e.order[static_cast<int>(ctx.flavour)];
+  const auto& udfs = db.Udfs(cat_.EntityIndex(&e));
+  std::string sql = "SELECT id";
+  for (int idx : order) sql += ", " + store::TenantDb::Quote(e.fields[idx].name);
+  for (const auto& u : udfs) sql += ", " + store::TenantDb::Quote(u.column);
+  sql += " FROM " + store::TenantDb::Quote(e.name) + " WHERE (" + c.where +
+         ") ORDER BY id LIMIT 500";
+  sqlite3_stmt* st = db.Prepare(sql, &err);
+  if (!st) {
+    ctx.Error({"The query could not be run: " + err});
+    return;
+  }
+  for (size_t i = 0; i < c.params.size(); ++i) store::Bind(st, static_cast<int>(i + 1), c.params[i]);
+
+  std::string& out = ctx.out;
+  out.reserve(64 * 1024);
+  soap::BeginResponse(&out, "query", ctx.ep.version);
+  out += "<queryResult><ReturnCode>1</ReturnCode><EntityResults>";
+  long long rows = 0, last_id = 0;
+  const int ncols = static_cast<int>(order.size());
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ++rows;
+    last_id = sqlite3_column_int64(st, 0);
+    out += "<Entity xsi:type=\"";
+    out += e.name;
+    out += "\"><id>";
+    fmt::format_to(std::back_inserter(out), "{}", last_id);
+    out += "</id>";
+    // UDFs: every UDF listed with its value; none at all when every value is null.
+    bool any = false;
+    for (size_t u = 0; u < udfs.size() && !any; ++u)
+      any = sqlite3_column_type(st, 1 + ncols + static_cast<int>(u)) != SQLITE_NULL;
+    if (!any) {
+      out += "<UserDefinedFields/>";
+    } else {
+      out += "<UserDefinedFields>";
+      for (size_t u = 0; u < udfs.size(); ++u) {
+        int col = 1 + ncols + static_cast<int>(u);
+        out += "<UserDefinedField><Name>";
+        AppendXmlEscaped(&out, udfs[u].name);
+        out += "</Name>";
+        if (sqlite3_column_type(st, col) != SQLITE_NULL) {
+          out += "<Value>";
+          AppendValue(&out, st, col, udfs[u].field_type());
+          out += "</Value>";
+        }
+        out += "</UserDefinedField>";
+      }
+      out += "</UserDefinedFields>";
+    }
+    for (int k = 0; k < ncols; ++k) {
+      int col = 1 + k;
+      if (sqlite3_column_type(st, col) == SQLITE_NULL) continue;
+      const Field& f = e.fields[order[k]];
+      std::string_view xsd = catalog::XsdTypeName(f.type);
+      out += '<';
+      out += f.name;
+      out += " xsi:type=\"";
+      out += xsd;
+      if (f.type == FieldType::kString && sqlite3_column_bytes(st, col) == 0) {
+        out += "\"/>";
+        continue;
+      }
+      out += "\">";
+      AppendValue(&out, st, col, f.type);
+      out += "</";
+      out += f.name;
+      out += '>';
+    }
+    out += "</Entity>";
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) {
+    ctx.Error({"The query could not be run: " + std::string(sqlite3_errmsg(db.handle()))});
+    return;
+  }
+  out += "</EntityResults>";
+  soap::Element(&out, "EntityResultType", e.lower_name);
+  out += "<Errors/><EntityReturnInfoResults/></queryResult>";
+  soap::EndResponse(&out, "query");
+  ctx.j.rows = rows;
+  ctx.j.last_id = last_id;
+}
+
+bool Service::DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error) {
+  mkdir(dir.c_str(), 0755);
+  struct Item {
+    Flavour f;
+    const char* file;
+    const char* ver;
+  } items[] = {{Flavour::kV15, "atws-1.5.wsdl", "1.5"},
+               {Flavour::kV2018, "atws-1.6-2018.wsdl", "1.6"},
+               {Flavour::kCurrent, "atws-1.6-current.wsdl", "1.6"}};
+  for (const auto& it : items) {
+    std::string path = dir + "/" + it.file;
+    std::ofstream f(path, std::ios::binary);
+    f << wsdl::GenerateWsdl(cat_, it.f, fmt::format("{}/ATServices/{}/atws.asmx", base_url, it.ver));
+    if (!f) {
+      *error = "cannot write " + path;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace atws::service

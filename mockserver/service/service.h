@@ -1,0 +1,122 @@
+// The mock's request handling, independent of the HTTP library: zone routing, HTTP Basic
+// authentication, the IntegrationCode check, operation dispatch, response encoding, the
+// journal and the admin API. The http module adapts Pistache to HttpRequest/HttpResponse.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/clock.h"
+#include "common/timeutil.h"
+#include "fixtures/fixtures.h"
+#include "service/journal.h"
+#include "service/usage.h"
+#include "service/zones.h"
+#include "store/store.h"
+
+namespace atws::service {
+
+struct HttpRequest {
+  std::string method;   // "GET", "POST" …
+  std::string path;     // without the query string
+  std::string query;    // raw query string without '?'
+  std::string host;     // Host header as sent (may carry a port)
+  std::string scheme = "http";
+  std::string authorization;
+  std::string soap_action;
+  std::string content_type;
+  std::string body;
+  std::string peer;  // client address
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/xml; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct Options {
+  std::string data_dir;      // empty: default data in memory
+  std::string public_url;    // overrides scheme://host of the URLs handed out
+  bool strict_zones = false; // reject non-getZoneInfo calls on the zone-neutral endpoint
+  ApiTimeZone time_zone = ApiTimeZone::kEastern;
+  size_t journal_capacity = 10000;
+  std::string admin_token;   // when set, /__admin/ requires "Authorization: Bearer <token>"
+  bool admin_remote = false; // allow /__admin/ from non-loopback peers
+  long long threshold = 10000;
+};
+
+struct Tenant {
+  fixtures::TenantSpec spec;
+  std::unique_ptr<store::TenantDb> db;
+  UsageWindow usage;
+  long long threshold = 10000;
+};
+
+class Service {
+ public:
+  // Loads the tenants (default data, or the SQLite files in options.data_dir, creating them
+  // from the default data when missing). Throws std::runtime_error on failure.
+  Service(Options options, std::shared_ptr<ControlledClock> clock = nullptr);
+  ~Service();
+
+  HttpResponse Handle(const HttpRequest& req);
+
+  Journal& journal() { return journal_; }
+  ControlledClock& clock() { return *clock_; }
+  const catalog::Catalog& catalog() const { return cat_; }
+  Tenant* FindTenant(long long id);
+  const std::vector<std::unique_ptr<Tenant>>& tenants() const { return tenants_; }
+  ZoneTable& zones() { return zones_; }
+  const Options& options() const { return opt_; }
+
+  // Writes every flavour's WSDL into `dir` (for tests and clients that want a local copy).
+  bool DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error);
+
+ private:
+  struct Endpoint;
+  struct CallContext;
+
+  HttpResponse HandleSoap(const HttpRequest& req, const Endpoint& ep);
+  HttpResponse HandleWsdl(const HttpRequest& req, const Endpoint& ep);
+  HttpResponse HandleAdmin(const HttpRequest& req);
+  bool ParseEndpoint(const HttpRequest& req, Endpoint* ep) const;
+  std::string BaseUrl(const HttpRequest& req, const Endpoint& ep) const;
+  std::string ZoneUrl(const HttpRequest& req, const Endpoint& ep, int zone) const;
+  std::string WebUrl(const HttpRequest& req, const Endpoint& ep, int zone) const;
+  const std::string& CachedWsdl(catalog::Flavour f, const std::string& address);
+
+  // Operations. Each appends the complete response envelope to ctx.out or sets a fault.
+  void OpGetZoneInfo(CallContext& ctx);
+  void OpGetEntityInfo(CallContext& ctx);
+  void OpGetFieldInfo(CallContext& ctx);
+  void OpGetUdfInfo(CallContext& ctx);
+  void OpThreshold(CallContext& ctx);
+  void OpWsdlVersion(CallContext& ctx);
+  void OpQuery(CallContext& ctx);
+  void OpIntegrationCodeCheck(CallContext& ctx);
+  void OpNotImplemented(CallContext& ctx);
+
+  void LoadTenants();
+
+  Options opt_;
+  std::shared_ptr<ControlledClock> clock_;
+  const catalog::Catalog& cat_;
+  ZoneTable zones_;
+  Journal journal_;
+  std::vector<std::unique_ptr<Tenant>> tenants_;
+  // username (ASCII lower case) -> (tenant, user index)
+  std::map<std::string, std::pair<Tenant*, size_t>> users_;
+  std::mutex wsdl_mu_;
+  std::map<std::pair<int, std::string>, std::string> wsdl_cache_;
+};
+
+}  // namespace atws::service
