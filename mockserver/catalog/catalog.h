@@ -58,7 +58,7 @@ struct PicklistValue {
 
 struct Field {
   std::string name;
-  std::string label;  // English label
+  std::string label;                               // English label
   std::array<std::string, kLanguageCount> labels;  // localized field labels (fallback English)
   std::string description;
   FieldType type = FieldType::kString;
@@ -69,9 +69,9 @@ struct Field {
   bool is_reference = false;
   bool is_picklist = false;
   bool webhook = false;
-  bool inferred = false;           // no metadata in the reference; type inferred by name
-  std::string reference_entity;    // when is_reference
-  std::string picklist_parent;     // PicklistParentValueField
+  bool inferred = false;         // no metadata in the reference; type inferred by name
+  std::string reference_entity;  // when is_reference
+  std::string picklist_parent;   // PicklistParentValueField
   std::vector<PicklistValue> picklist;
   int index = 0;  // position in Entity::fields (stable; used as column number)
   const std::string& Label(Language l) const;
