@@ -1,11 +1,10 @@
 // atws-mock: the ATWS Sandbox server.
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-
-#include <CLI/CLI.hpp>
 
 #include "common/text.h"
 #include "http/server.h"

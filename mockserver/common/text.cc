@@ -1,13 +1,12 @@
 #include "common/text.h"
 
+#include <fmt/format.h>
 #include <unicode/uchar.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace atws {
 
@@ -178,9 +177,6 @@ void AppendXmlEscaped(std::string* out, std::string_view s) {
         break;
       case '"':
         rep = "&quot;";
-        break;
-      case '\'':
-        rep = "&apos;";
         break;
       case '\r':
         rep = "&#xD;";

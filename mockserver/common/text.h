@@ -24,7 +24,8 @@ int FoldCompare(std::string_view a, std::string_view b);
 // True when the whole input is well-formed UTF-8 (no overlongs, no surrogates).
 bool IsValidUtf8(std::string_view s);
 
-// Appends `s` escaped for XML text content / attribute values (& < > " ').
+// Appends `s` escaped for XML text content and double-quoted attribute values (& < > " and
+// CR); apostrophes stay as they are, as ASP.NET writes them.
 void AppendXmlEscaped(std::string* out, std::string_view s);
 std::string XmlEscape(std::string_view s);
 

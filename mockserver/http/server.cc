@@ -35,6 +35,21 @@ const char* MethodName(Http::Method m) {
   }
 }
 
+// A response header chosen at run time (Pistache 0.0.5 does not write "raw" response headers).
+class DynamicHeader : public Http::Header::Header {
+ public:
+  DynamicHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+#endif
+
+ private:
+  std::string name_, value_;
+};
+
 class Handler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Handler)
@@ -75,7 +90,7 @@ class Handler : public Http::Handler {
 
     service::HttpResponse resp = svc_->Handle(req);
     for (const auto& [k, v] : resp.headers)
-      response.headers().addRaw(Http::Header::Raw(k, v));
+      response.headers().add(std::make_shared<DynamicHeader>(k, v));
     if (auto c = request.headers().tryGet<Http::Header::Connection>()) {
       response.headers().add<Http::Header::Connection>(c->control());
     } else if (request.version() == Http::Version::Http11) {

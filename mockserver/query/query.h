@@ -17,17 +17,17 @@ namespace atws::query {
 struct Condition {
   std::string field;  // as the catalog / UDF definition spells it
   bool udf = false;
-  std::string op;     // canonical operator name, e.g. "GreaterThan"
-  std::string value;  // raw text
-  int depth = 0;      // nesting depth of the enclosing <condition> (0 = directly in <query>)
-  bool in_or = false; // some enclosing condition (or this level) is OR'ed
+  std::string op;      // canonical operator name, e.g. "GreaterThan"
+  std::string value;   // raw text
+  int depth = 0;       // nesting depth of the enclosing <condition> (0 = directly in <query>)
+  bool in_or = false;  // some enclosing condition (or this level) is OR'ed
 };
 
 struct Compiled {
   const catalog::Entity* entity = nullptr;
   // SQL boolean expression over the entity's table ("1" when the query has no criteria).
   std::string where;
-  std::vector<store::Value> params;  // bound in order, positions 1..n
+  std::vector<store::Value> params;   // bound in order, positions 1..n
   std::vector<Condition> conditions;  // every <field>, in document order
   int or_conditions = 0;              // number of OR'ed conditions counted for the 500 limit
   int distinct_udfs = 0;
@@ -40,9 +40,9 @@ struct Compiled {
 struct Options {
   ApiTimeZone time_zone = ApiTimeZone::kEastern;
   int max_or_conditions = 500;
-  int max_depth = 32;            // nesting of <condition> elements
-  int max_udfs_vb = 1;           // "VB" entities: UDFs per query
-  int max_udfs_csharp = 5;       // other entities
+  int max_depth = 32;       // nesting of <condition> elements
+  int max_udfs_vb = 1;      // "VB" entities: UDFs per query
+  int max_udfs_csharp = 5;  // other entities
   size_t max_sxml_bytes = 1 << 20;
 };
 

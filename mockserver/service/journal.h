@@ -5,10 +5,9 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 
@@ -26,7 +25,7 @@ struct JournalEntry {
   std::string api_version;  // "1.5" / "1.6"
   std::string operation;
   std::string entity;
-  nlohmann::json query;  // parsed QueryXML: entity + conditions (null when not a query)
+  nlohmann::json query;    // parsed QueryXML: entity + conditions (null when not a query)
   nlohmann::json written;  // what a write sent (null when none)
   long long rows = -1;     // rows returned (-1 = not applicable)
   long long last_id = 0;   // largest id returned by a query
@@ -40,10 +39,10 @@ struct JournalEntry {
 };
 
 struct JournalFilter {
-  long long tenant = 0;     // 0 = any
-  std::string operation;    // empty = any (case-insensitive)
-  Micros since = 0;         // entries with time >= since
-  uint64_t after_seq = 0;   // entries with seq > after_seq
+  long long tenant = 0;    // 0 = any
+  std::string operation;   // empty = any (case-insensitive)
+  Micros since = 0;        // entries with time >= since
+  uint64_t after_seq = 0;  // entries with seq > after_seq
   size_t limit = 1000;
 };
 

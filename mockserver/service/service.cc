@@ -1,15 +1,16 @@
 #include "service/service.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
-#include <fmt/format.h>
-
 #include "common/text.h"
 #include "query/query.h"
+#include "service/internal.h"
 #include "soap/soap.h"
 #include "wsdl/wsdl.h"
 
@@ -24,15 +25,6 @@ using soap::ApiVersion;
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
-
-// Operations of the contract: body element name, whether the response is an ATWSResponse
-// (errors as ReturnCode -1) or not (errors as soap:Fault), and whether it needs credentials.
-struct OpInfo {
-  const char* name;
-  bool atws_response;
-  bool needs_auth;
-  bool current_only;
-};
 
 const OpInfo kOps[] = {
     {"getZoneInfo", false, false, false},
@@ -139,69 +131,6 @@ std::string WsdlVersionString(Flavour f) {
 }
 
 }  // namespace
-
-struct Service::Endpoint {
-  bool valid = false;
-  bool wsdl = false;  // atws.wsdl or ?WSDL
-  int zone = 0;       // 0 = zone-neutral
-  bool by_host = false;
-  ApiVersion version = ApiVersion::k16;
-};
-
-struct Service::CallContext {
-  CallContext(const HttpRequest& h, const Endpoint& e) : http(h), ep(e) {}
-  const HttpRequest& http;
-  const Endpoint& ep;
-  soap::Request req;
-  const OpInfo* op = nullptr;
-  Tenant* tenant = nullptr;
-  const fixtures::ApiUser* user = nullptr;
-  Flavour flavour = Flavour::kCurrent;
-  catalog::Language lang = catalog::Language::kEnglish;
-  std::string out;
-  int status = 200;
-  JournalEntry j;
-
-  // Writes the operation's error shape: ReturnCode -1 + ATWSError for ATWSResponse
-  // operations, a soap:Fault (HTTP 500) for the others.
-  void Error(const std::vector<std::string>& messages, std::string_view entity_lower = {}) {
-    j.errors.insert(j.errors.end(), messages.begin(), messages.end());
-    out.clear();
-    if (op && op->atws_response) {
-      status = 200;
-      soap::BeginResponse(&out, op->name, ep.version);
-      out += "<";
-      out += op->name;
-      out += "Result><ReturnCode>-1</ReturnCode>";
-      if (std::string_view(op->name) == "IntegrationCodeCheck") {
-        out += "<Errors>";
-      } else {
-        out += "<EntityResults/>";
-        soap::Element(&out, "EntityResultType", entity_lower);
-        out += "<Errors>";
-      }
-      for (const auto& m : messages) {
-        out += "<ATWSError>";
-        soap::Element(&out, "Message", m);
-        out += "</ATWSError>";
-      }
-      out += "</Errors>";
-      if (std::string_view(op->name) == "IntegrationCodeCheck")
-        out += "<IsApiUser>false</IsApiUser><IsIntegrationCodeAssociated>false</IsIntegrationCodeAssociated>";
-      else
-        out += "<EntityReturnInfoResults/>";
-      out += "</";
-      out += op->name;
-      out += "Result>";
-      soap::EndResponse(&out, op->name);
-    } else {
-      status = 500;
-      std::string msg;
-      for (const auto& m : messages) msg += (msg.empty() ? "" : " ") + m;
-      out = soap::Fault("soap:Server", msg);
-    }
-  }
-};
 
 Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
     : opt_(std::move(options)),
@@ -361,8 +290,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     resp.status = 405;
     resp.content_type = "text/plain; charset=utf-8";
     resp.headers.emplace_back("Allow", "POST");
-    resp.body =
-        "SOAP calls are POSTed to this URL; the WSDL is at this URL with ?WSDL appended.\n";
+    resp.body = "SOAP calls are POSTed to this URL; the WSDL is at this URL with ?WSDL appended.\n";
     return resp;
   }
   CallContext ctx(req, ep);
@@ -425,15 +353,17 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     r.content_type = "text/html; charset=utf-8";
     r.headers.emplace_back("WWW-Authenticate",
                            fmt::format("Basic Realm=\"{}\"", HostWithoutPort(req.host)));
-    r.body = "<html><body><h2>401 - Unauthorized: Access is denied due to invalid "
-             "credentials.</h2></body></html>\n";
+    r.body =
+        "<html><body><h2>401 - Unauthorized: Access is denied due to invalid "
+        "credentials.</h2></body></html>\n";
     return finish(std::move(r));
   };
   std::string_view auth = Trim(req.authorization);
   if (!AsciiIStartsWith(auth, "basic ")) return unauthorized("no Basic credentials");
   if (auth.size() > 8192) return unauthorized("Authorization header too long");
   std::string decoded;
-  if (!Base64Decode(Trim(auth.substr(6)), &decoded)) return unauthorized("malformed Basic credentials");
+  if (!Base64Decode(Trim(auth.substr(6)), &decoded))
+    return unauthorized("malformed Basic credentials");
   size_t colon = decoded.find(':');
   if (colon == std::string::npos) return unauthorized("malformed Basic credentials");
   std::string username = decoded.substr(0, colon);
@@ -452,8 +382,8 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   ctx.j.user = user.username;
   ctx.j.tenant = tenant->spec.id;
   ctx.lang = tenant->spec.language;
-  ctx.flavour = ep.version == ApiVersion::k15 ? Flavour::kV15
-                                               : zones_.Find(tenant->spec.zone)->flavour;
+  ctx.flavour =
+      ep.version == ApiVersion::k15 ? Flavour::kV15 : zones_.Find(tenant->spec.zone)->flavour;
 
   auto done = [&]() {
     resp.status = ctx.status;
@@ -468,23 +398,26 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   }
   // 1.6 is for API-only users (A-AUTH-LEVEL).
   if (ep.version == ApiVersion::k16 && user.level == fixtures::SecurityLevel::kFullAccess) {
-    ctx.Error({"Access to API version 1.6 requires a user with the API User (API-only) "
-               "security level."});
+    ctx.Error(
+        {"Access to API version 1.6 requires a user with the API User (API-only) "
+         "security level."});
     return done();
   }
   // Zones.
   if (ep.zone == 0) {
     ctx.j.off_zone = true;
     if (opt_.strict_zones) {
-      ctx.Error({fmt::format("This endpoint only answers getZoneInfo; call the zone URL that "
-                             "getZoneInfo returns for {} (zone {}).",
-                             user.username, tenant->spec.zone)});
+      ctx.Error(
+          {fmt::format("This endpoint only answers getZoneInfo; call the zone URL that "
+                       "getZoneInfo returns for {} (zone {}).",
+                       user.username, tenant->spec.zone)});
       return done();
     }
   } else if (ep.zone != tenant->spec.zone) {
-    ctx.Error({fmt::format("The user {} belongs to zone {}, not to zone {}; call the URL that "
-                           "getZoneInfo returns.",
-                           user.username, tenant->spec.zone, ep.zone)});
+    ctx.Error(
+        {fmt::format("The user {} belongs to zone {}, not to zone {}; call the URL that "
+                     "getZoneInfo returns.",
+                     user.username, tenant->spec.zone, ep.zone)});
     return done();
   }
   // IntegrationCode: required on 1.6; on 1.5 only for users that have one activated.
@@ -527,6 +460,8 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     OpWsdlVersion(ctx);
   else if (opname == "IntegrationCodeCheck")
     OpIntegrationCodeCheck(ctx);
+  else if (opname == "create" || opname == "update" || opname == "delete")
+    OpWrite(ctx);
   else
     OpNotImplemented(ctx);
   return done();
@@ -760,24 +695,37 @@ void Service::OpQuery(CallContext& ctx) {
     ctx.Error({fmt::format("The {} entity cannot be queried.", e.name)}, e.lower_name);
     return;
   }
-  const auto& order = e.order[static_cast<int>(ctx.flavour)];
-  const auto& udfs = db.Udfs(cat_.EntityIndex(&e));
-  std::string sql = "SELECT id";
-  for (int idx : order) sql += ", " + store::TenantDb::Quote(e.fields[idx].name);
-  for (const auto& u : udfs) sql += ", " + store::TenantDb::Quote(u.column);
-  sql += " FROM " + store::TenantDb::Quote(e.name) + " WHERE (" + c.where +
-         ") ORDER BY id LIMIT 500";
-  sqlite3_stmt* st = db.Prepare(sql, &err);
-  if (!st) {
-    ctx.Error({"The query could not be run: " + err});
-    return;
-  }
-  for (size_t i = 0; i < c.params.size(); ++i) store::Bind(st, static_cast<int>(i + 1), c.params[i]);
-
   std::string& out = ctx.out;
   out.reserve(64 * 1024);
   soap::BeginResponse(&out, "query", ctx.ep.version);
   out += "<queryResult><ReturnCode>1</ReturnCode><EntityResults>";
+  long long rows = 0, last_id = 0;
+  if (!AppendRows(&out, db, e, ctx.flavour, c.where, c.params, nullptr, &rows, &last_id, &err)) {
+    ctx.Error({"The query could not be run: " + err});
+    return;
+  }
+  out += "</EntityResults>";
+  soap::Element(&out, "EntityResultType", e.lower_name);
+  out += "<Errors/><EntityReturnInfoResults/></queryResult>";
+  soap::EndResponse(&out, "query");
+  ctx.j.rows = rows;
+  ctx.j.last_id = last_id;
+}
+
+bool Service::AppendRows(std::string* out_ptr, store::TenantDb& db, const Entity& e,
+                         Flavour flavour, const std::string& where,
+                         const std::vector<store::Value>& params, const std::vector<int>* hidden,
+                         long long* rows_out, long long* last_out, std::string* err) {
+  std::string& out = *out_ptr;
+  const auto& order = e.order[static_cast<int>(flavour)];
+  const auto& udfs = db.Udfs(cat_.EntityIndex(&e));
+  std::string sql = "SELECT id";
+  for (int idx : order) sql += ", " + store::TenantDb::Quote(e.fields[idx].name);
+  for (const auto& u : udfs) sql += ", " + store::TenantDb::Quote(u.column);
+  sql += " FROM " + store::TenantDb::Quote(e.name) + " WHERE (" + where + ") ORDER BY id LIMIT 500";
+  sqlite3_stmt* st = db.Prepare(sql, err);
+  if (!st) return false;
+  for (size_t i = 0; i < params.size(); ++i) store::Bind(st, static_cast<int>(i + 1), params[i]);
   long long rows = 0, last_id = 0;
   const int ncols = static_cast<int>(order.size());
   int rc;
@@ -814,6 +762,7 @@ void Service::OpQuery(CallContext& ctx) {
     for (int k = 0; k < ncols; ++k) {
       int col = 1 + k;
       if (sqlite3_column_type(st, col) == SQLITE_NULL) continue;
+      if (hidden && std::find(hidden->begin(), hidden->end(), order[k]) != hidden->end()) continue;
       const Field& f = e.fields[order[k]];
       std::string_view xsd = catalog::XsdTypeName(f.type);
       out += '<';
@@ -834,15 +783,12 @@ void Service::OpQuery(CallContext& ctx) {
   }
   sqlite3_reset(st);
   if (rc != SQLITE_DONE) {
-    ctx.Error({"The query could not be run: " + std::string(sqlite3_errmsg(db.handle()))});
-    return;
+    *err = sqlite3_errmsg(db.handle());
+    return false;
   }
-  out += "</EntityResults>";
-  soap::Element(&out, "EntityResultType", e.lower_name);
-  out += "<Errors/><EntityReturnInfoResults/></queryResult>";
-  soap::EndResponse(&out, "query");
-  ctx.j.rows = rows;
-  ctx.j.last_id = last_id;
+  if (rows_out) *rows_out = rows;
+  if (last_out) *last_out = last_id;
+  return true;
 }
 
 bool Service::DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error) {
@@ -857,7 +803,8 @@ bool Service::DumpWsdl(const std::string& dir, const std::string& base_url, std:
   for (const auto& it : items) {
     std::string path = dir + "/" + it.file;
     std::ofstream f(path, std::ios::binary);
-    f << wsdl::GenerateWsdl(cat_, it.f, fmt::format("{}/ATServices/{}/atws.asmx", base_url, it.ver));
+    f << wsdl::GenerateWsdl(cat_, it.f,
+                            fmt::format("{}/ATServices/{}/atws.asmx", base_url, it.ver));
     if (!f) {
       *error = "cannot write " + path;
       return false;

@@ -24,10 +24,10 @@
 namespace atws::service {
 
 struct HttpRequest {
-  std::string method;   // "GET", "POST" …
-  std::string path;     // without the query string
-  std::string query;    // raw query string without '?'
-  std::string host;     // Host header as sent (may carry a port)
+  std::string method;  // "GET", "POST" …
+  std::string path;    // without the query string
+  std::string query;   // raw query string without '?'
+  std::string host;    // Host header as sent (may carry a port)
   std::string scheme = "http";
   std::string authorization;
   std::string soap_action;
@@ -44,13 +44,13 @@ struct HttpResponse {
 };
 
 struct Options {
-  std::string data_dir;      // empty: default data in memory
-  std::string public_url;    // overrides scheme://host of the URLs handed out
-  bool strict_zones = false; // reject non-getZoneInfo calls on the zone-neutral endpoint
+  std::string data_dir;       // empty: default data in memory
+  std::string public_url;     // overrides scheme://host of the URLs handed out
+  bool strict_zones = false;  // reject non-getZoneInfo calls on the zone-neutral endpoint
   ApiTimeZone time_zone = ApiTimeZone::kEastern;
   size_t journal_capacity = 10000;
-  std::string admin_token;   // when set, /__admin/ requires "Authorization: Bearer <token>"
-  bool admin_remote = false; // allow /__admin/ from non-loopback peers
+  std::string admin_token;    // when set, /__admin/ requires "Authorization: Bearer <token>"
+  bool admin_remote = false;  // allow /__admin/ from non-loopback peers
   long long threshold = 10000;
 };
 
@@ -104,6 +104,14 @@ class Service {
   void OpQuery(CallContext& ctx);
   void OpIntegrationCodeCheck(CallContext& ctx);
   void OpNotImplemented(CallContext& ctx);
+  void OpWrite(CallContext& ctx);  // create, update, delete (write_ops.cc)
+
+  // Appends the <Entity> elements of the rows of `e` matching `where` (at most 500, by id).
+  // Fields whose index is in `hidden` are left out (fields not yet settled).
+  bool AppendRows(std::string* out, store::TenantDb& db, const catalog::Entity& e,
+                  catalog::Flavour flavour, const std::string& where,
+                  const std::vector<store::Value>& params, const std::vector<int>* hidden,
+                  long long* rows, long long* last_id, std::string* err);
 
   void LoadTenants();
 

@@ -42,11 +42,11 @@ void UsageWindow::Set(Micros now, long long n) {
   for (auto& b : buckets_) b = 0;
   last_sec_ = sec;
   total_ = n < 0 ? 0 : n;
-  long long per = total_ / window_, extra = total_ % window_;
-  for (int i = 0; i < window_; ++i) {
-    // Bucket for second (sec - i); the remainder goes to the newest seconds.
-    long long v = per + (i < extra ? 1 : 0);
-    buckets_[static_cast<size_t>(((sec - i) % window_ + window_) % window_)] = v;
+  // Evenly spread: second k of the window (0 = oldest) gets floor((k+1)n/W) - floor(kn/W).
+  for (int k = 0; k < window_; ++k) {
+    long long v = (k + 1) * total_ / window_ - k * total_ / window_;
+    long long s = sec - (window_ - 1) + k;
+    buckets_[static_cast<size_t>((s % window_ + window_) % window_)] = v;
   }
 }
 

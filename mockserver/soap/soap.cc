@@ -12,8 +12,7 @@ using xml::LocalName;
 using xml::NextElement;
 
 std::string_view Namespace(ApiVersion v) {
-  return v == ApiVersion::k15 ? "http://autotask.net/ATWS/v1_5/"
-                              : "http://autotask.net/ATWS/v1_6/";
+  return v == ApiVersion::k15 ? "http://autotask.net/ATWS/v1_5/" : "http://autotask.net/ATWS/v1_6/";
 }
 
 const std::string* Request::Arg(std::string_view name) const {
@@ -84,7 +83,8 @@ bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std
     return false;
   }
   if (xml::NamespaceUri(env) != kEnvelopeNs) {
-    *error = "The Envelope is not in the SOAP 1.1 namespace http://schemas.xmlsoap.org/soap/envelope/.";
+    *error =
+        "The Envelope is not in the SOAP 1.1 namespace http://schemas.xmlsoap.org/soap/envelope/.";
     return false;
   }
   const xmlNode* header = nullptr;
@@ -125,8 +125,7 @@ bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std
     if (name == "Entities") {
       for (const xmlNode* e = FirstChildElement(c); e; e = NextElement(e)) {
         if (out->entities.size() >= limits.max_entities) {
-          *error = fmt::format("Too many entities in one request (limit {}).",
-                               limits.max_entities);
+          *error = fmt::format("Too many entities in one request (limit {}).", limits.max_entities);
           return false;
         }
         EntityArg ea;
@@ -137,11 +136,14 @@ bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std
     }
     if (name == "attachment") {
       out->has_attachment = true;
-      if (const xmlNode* info = FirstChildElement(c, "Info")) DecodeEntity(info, &out->attachment_info);
-      if (const xmlNode* data = FirstChildElement(c, "Data")) out->attachment_data = xml::DirectText(data);
+      if (const xmlNode* info = FirstChildElement(c, "Info"))
+        DecodeEntity(info, &out->attachment_info);
+      if (const xmlNode* data = FirstChildElement(c, "Data"))
+        out->attachment_data = xml::DirectText(data);
       continue;
     }
-    out->args.emplace_back(std::string(name), xml::DirectText(c));
+    // Text of the whole element: python-atws nests <psObjectType> inside <psObjectType>.
+    out->args.emplace_back(std::string(name), xml::DeepText(c));
   }
   return true;
 }

@@ -24,7 +24,7 @@ struct FieldArg {
 
 // One <Entity> of create/update/delete (or an attachment's Info).
 struct EntityArg {
-  std::string type;  // xsi:type without prefix ("Ticket"); empty when absent
+  std::string type;              // xsi:type without prefix ("Ticket"); empty when absent
   std::vector<FieldArg> fields;  // in document order; includes id when sent
   std::vector<FieldArg> udfs;    // UserDefinedFields/UserDefinedField {Name, Value}
 };

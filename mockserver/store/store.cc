@@ -1,9 +1,9 @@
 #include "store/store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "common/text.h"
 
@@ -22,8 +22,7 @@ int Bind(sqlite3_stmt* st, int pos, const Value& v) {
     case Value::Kind::kReal:
       return sqlite3_bind_double(st, pos, v.d);
     case Value::Kind::kText:
-      return sqlite3_bind_text(st, pos, v.s.data(), static_cast<int>(v.s.size()),
-                               SQLITE_TRANSIENT);
+      return sqlite3_bind_text(st, pos, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
   }
   return SQLITE_MISUSE;
 }
@@ -125,8 +124,8 @@ void LikeFunc(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (cs) {
     sqlite3_result_int(ctx, LikeMatch(ArgStr(argv[0]), ArgStr(argv[1])) ? 1 : 0);
   } else {
-    sqlite3_result_int(
-        ctx, LikeMatch(FoldCase(ArgStr(argv[0])), FoldCase(ArgStr(argv[1]))) ? 1 : 0);
+    sqlite3_result_int(ctx,
+                       LikeMatch(FoldCase(ArgStr(argv[0])), FoldCase(ArgStr(argv[1]))) ? 1 : 0);
   }
 }
 
@@ -433,8 +432,8 @@ bool TenantDb::AddUdf(UdfDef d, std::string* error) {
   if (id == 0) return false;
   d.id = id;
   d.column = fmt::format("udf_{}", id);
-  const char* type = d.data_type == UdfDataType::kNumber ? "REAL"
-                     : d.is_protected                    ? "TEXT COLLATE BINARY"
+  const char* type = d.data_type == UdfDataType::kNumber     ? "REAL"
+                     : d.is_protected                        ? "TEXT COLLATE BINARY"
                      : d.data_type == UdfDataType::kDateTime ? "TEXT"
                                                              : "TEXT COLLATE ATWS_NOCASE";
   if (!Exec("ALTER TABLE " + Quote(owner.name) + " ADD COLUMN " + Quote(d.column) + " " + type,

@@ -81,7 +81,7 @@ struct UdfDef {
   int decimal_places = 0;
   std::string default_value;
   std::string description;
-  std::string column;  // "udf_<id>"
+  std::string column;                        // "udf_<id>"
   std::vector<catalog::PicklistValue> list;  // list items (value = ValueForExport)
   // The field type the UDF's values have in queries and GetFieldInfo.
   catalog::FieldType field_type() const;

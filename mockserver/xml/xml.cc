@@ -1,9 +1,8 @@
 #include "xml/xml.h"
 
+#include <fmt/format.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
-
-#include <fmt/format.h>
 
 #include "common/text.h"
 
@@ -108,6 +107,18 @@ std::string DirectText(const xmlNode* n) {
   for (const xmlNode* c = n->children; c; c = c->next)
     if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
       r.append(reinterpret_cast<const char*>(c->content));
+  return r;
+}
+
+std::string DeepText(const xmlNode* n) {
+  std::string r;
+  if (!n) return r;
+  for (const xmlNode* c = n->children; c; c = c->next) {
+    if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
+      r.append(reinterpret_cast<const char*>(c->content));
+    else if (c->type == XML_ELEMENT_NODE)
+      r += DeepText(c);
+  }
   return r;
 }
 

@@ -35,6 +35,8 @@ const xmlNode* FirstChildElement(const xmlNode* n, std::string_view local = {});
 const xmlNode* NextElement(const xmlNode* n, std::string_view local = {});
 // Concatenated text and CDATA of the node's direct children.
 std::string DirectText(const xmlNode* n);
+// Concatenated text and CDATA of all descendants, in document order.
+std::string DeepText(const xmlNode* n);
 // Value of an attribute by local name (any namespace); false when absent.
 bool Attribute(const xmlNode* n, std::string_view local, std::string* out);
 // Value of xsi:type, with the prefix removed ("ns0:Ticket" -> "Ticket").

@@ -72,7 +72,8 @@ HttpResult HttpCall(uint16_t port, const std::string& method, const std::string&
   size_t pos = head.find("\r\n");
   while (pos != std::string::npos) {
     size_t next = head.find("\r\n", pos + 2);
-    std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+    std::string line =
+        head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
     size_t c = line.find(':');
     if (c != std::string::npos)
       r.headers[AsciiLower(line.substr(0, c))] = std::string(Trim(line.substr(c + 1)));
@@ -95,9 +96,9 @@ std::string Envelope(const std::string& inner, const std::string& code, const st
 std::string Esc(const std::string& s) { return XmlEscape(s); }
 
 std::string QueryEnvelope(const std::string& queryxml, const std::string& code) {
-  return Envelope("<query xmlns=\"http://autotask.net/ATWS/v1_6/\"><sXML>" + Esc(queryxml) +
-                      "</sXML></query>",
-                  code);
+  return Envelope(
+      "<query xmlns=\"http://autotask.net/ATWS/v1_6/\"><sXML>" + Esc(queryxml) + "</sXML></query>",
+      code);
 }
 
 std::string BasicAuth(const std::string& user, const std::string& password) {

@@ -1,6 +1,5 @@
 // The read path end to end over HTTP, with the server in-process on port 0.
 #include <catch2/catch.hpp>
-
 #include <regex>
 #include <set>
 
@@ -33,8 +32,8 @@ struct Mock {
     if (!server->Start(&err)) throw std::runtime_error(err);
     port = server->port();
   }
-  HttpResult Soap(const std::string& path, const std::string& body,
-                  const std::string& user = kUser, const std::string& pass = kPass) {
+  HttpResult Soap(const std::string& path, const std::string& body, const std::string& user = kUser,
+                  const std::string& pass = kPass) {
     std::vector<std::pair<std::string, std::string>> h = {
         {"Content-Type", "text/xml; charset=utf-8"}};
     if (!user.empty()) h.emplace_back("Authorization", BasicAuth(user, pass));
@@ -95,8 +94,7 @@ TEST_CASE("getZoneInfo hands out URLs on the host the client used", "[zones]") {
   auto h = HttpCall(m.port, "POST", kNeutral, ZoneInfo(kUser),
                     {{"Host", "webservices.autotask.net:" + std::to_string(m.port)}});
   CHECK(Between(h.body, "<URL>", "</URL>") ==
-        "http://webservices5.autotask.net:" + std::to_string(m.port) +
-            "/ATServices/1.6/atws.asmx");
+        "http://webservices5.autotask.net:" + std::to_string(m.port) + "/ATServices/1.6/atws.asmx");
   CHECK(Between(h.body, "<WebUrl>", "</WebUrl>") ==
         "http://ww5.autotask.net:" + std::to_string(m.port) + "/");
 
@@ -119,8 +117,8 @@ TEST_CASE("getZoneInfo for an unknown user answers ErrorCode -1 without URLs", "
 
 TEST_CASE("Calls without valid credentials get 401 with the host as realm", "[auth]") {
   Mock& m = TheMock();
-  std::string body = Envelope(
-      "<getThresholdAndUsageInfo xmlns=\"http://autotask.net/ATWS/v1_6/\"/>");
+  std::string body =
+      Envelope("<getThresholdAndUsageInfo xmlns=\"http://autotask.net/ATWS/v1_6/\"/>");
   for (auto [user, pass] : {std::pair<std::string, std::string>{"", ""},
                             {kUser, "wrong"},
                             {"nobody@example.com", kPass}}) {
@@ -173,10 +171,10 @@ TEST_CASE("Paging all tickets with id > last loses and repeats nothing", "[query
   std::set<long long> seen;
   int pages = 0;
   for (;;) {
-    auto r = m.Soap(kZone5, QueryEnvelope("<queryxml><entity>Ticket</entity><query><field>id"
-                                          "<expression op=\"GreaterThan\">" +
-                                          std::to_string(last) +
-                                          "</expression></field></query></queryxml>"));
+    auto r = m.Soap(
+        kZone5, QueryEnvelope("<queryxml><entity>Ticket</entity><query><field>id"
+                              "<expression op=\"GreaterThan\">" +
+                              std::to_string(last) + "</expression></field></query></queryxml>"));
     REQUIRE(r.status == 200);
     REQUIRE(Between(r.body, "<ReturnCode>", "</ReturnCode>") == "1");
     CHECK(Between(r.body, "<EntityResultType>", "</EntityResultType>") == "ticket");
@@ -220,7 +218,10 @@ TEST_CASE("Query responses follow the captured conventions", "[query][encoding]"
   CHECK(first.find("<AccountID xsi:type=\"xsd:int\">") != std::string::npos);
   CHECK(first.find("<Title xsi:type=\"xsd:string\">") != std::string::npos);
   // Date-times: no offset, trailing fraction zeros trimmed.
-  std::regex dt("<CreateDate xsi:type=\"xsd:dateTime\">(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?)</CreateDate>");
+  std::regex dt(
+      "<CreateDate "
+      "xsi:type=\"xsd:dateTime\">(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?)</"
+      "CreateDate>");
   CHECK(std::regex_search(first, dt));
   CHECK(b.find("<Errors/><EntityReturnInfoResults/>") != std::string::npos);
   // Field order follows the WSDL: AccountID before CreateDate before Title.
@@ -293,16 +294,14 @@ TEST_CASE("WSDL is served at ?WSDL and .wsdl with the mock's own address", "[wsd
     auto r = HttpCall(m.port, "GET", target);
     INFO(target);
     REQUIRE(r.status == 200);
-    CHECK(r.body.find("location=\"" + base + "/ATServices/1.6/atws.asmx\"") !=
-          std::string::npos);
+    CHECK(r.body.find("location=\"" + base + "/ATServices/1.6/atws.asmx\"") != std::string::npos);
   }
   auto z = HttpCall(m.port, "GET", "/webservices18/atservices/1.6/atws.asmx?WSDL");
   CHECK(z.body.find("location=\"" + base + "/webservices18/ATServices/1.6/atws.asmx\"") !=
         std::string::npos);
 }
 
-TEST_CASE("Malformed envelopes get a soap:Client fault and the server keeps serving",
-          "[hostile]") {
+TEST_CASE("Malformed envelopes get a soap:Client fault and the server keeps serving", "[hostile]") {
   Mock& m = TheMock();
   for (std::string bad : {std::string("<not xml"), std::string("<a/>"),
                           std::string("<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x \"y\">]>"

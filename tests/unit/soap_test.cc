@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "soap/soap.h"
 
 #include <dirent.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "soap/soap.h"
 #include "xml/xml.h"
 
 using namespace atws;
@@ -113,8 +113,8 @@ TEST_CASE("Malformed and hostile envelopes are refused with a reason", "[soap]")
       {}, &r, &err));
   CHECK(err == "DTD is not allowed.");
   CHECK_FALSE(soap::Decode(
-      "<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\"><e:Body/></e:Envelope>",
-      {}, &r, &err));
+      "<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\"><e:Body/></e:Envelope>", {},
+      &r, &err));
   CHECK(err.find("SOAP 1.2") != std::string::npos);
   std::string deep = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>";
   for (int i = 0; i < 200; ++i) deep += "<a>";
