@@ -91,11 +91,15 @@ class Handler : public Http::Handler {
     service::HttpResponse resp = svc_->Handle(req);
     for (const auto& [k, v] : resp.headers)
       response.headers().add(std::make_shared<DynamicHeader>(k, v));
-    if (auto c = request.headers().tryGet<Http::Header::Connection>()) {
-      response.headers().add<Http::Header::Connection>(c->control());
-    } else if (request.version() == Http::Version::Http11) {
-      response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
-    }
+    // HTTP/1.1 connections persist unless the client sends "Connection: close" (RFC 9112);
+    // Pistache 0.0.5 closes them unless the client asked for keep-alive, so its choice is
+    // replaced here.
+    auto c = request.headers().tryGet<Http::Header::Connection>();
+    bool keep = c ? c->control() != Http::ConnectionControl::Close
+                  : request.version() == Http::Version::Http11;
+    response.headers().remove<Http::Header::Connection>();
+    response.headers().add<Http::Header::Connection>(keep ? Http::ConnectionControl::KeepAlive
+                                                          : Http::ConnectionControl::Close);
     response.send(static_cast<Http::Code>(resp.status), resp.body,
                   Http::Mime::MediaType::fromString(resp.content_type));
   }
