@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <stdexcept>
 
 #include "common/text.h"
@@ -145,23 +146,35 @@ Service::~Service() = default;
 void Service::LoadTenants() {
   tenants_.clear();
   users_.clear();
-  for (const auto& spec : fixtures::DefaultTenants()) {
-    auto t = std::make_unique<Tenant>();
-    t->spec = spec;
-    t->threshold = opt_.threshold;
-    std::string err;
-    bool fresh = true;
-    std::string path = ":memory:";
-    if (!opt_.data_dir.empty()) {
-      mkdir(opt_.data_dir.c_str(), 0755);
-      path = fmt::format("{}/tenant-{}.sqlite", opt_.data_dir, spec.id);
-      struct stat sb;
-      fresh = stat(path.c_str(), &sb) != 0;
-    }
-    t->db = store::TenantDb::Open(path, cat_, &err);
-    if (!t->db) throw std::runtime_error(fmt::format("tenant {}: {}", spec.id, err));
-    if (fresh && !fixtures::Populate(spec, *t->db, fixtures::DefaultBaseTime(), &err))
-      throw std::runtime_error(fmt::format("tenant {}: default data: {}", spec.id, err));
+  // Tenants are independent SQLite databases: open and fill them in parallel (start-up time).
+  auto specs = fixtures::DefaultTenants();
+  if (!opt_.data_dir.empty()) mkdir(opt_.data_dir.c_str(), 0755);
+  std::vector<std::future<std::unique_ptr<Tenant>>> pending;
+  for (const auto& spec : specs) {
+    pending.push_back(std::async(std::launch::async, [this, spec]() {
+      auto t = std::make_unique<Tenant>();
+      t->spec = spec;
+      t->threshold = opt_.threshold;
+      std::string err;
+      bool fresh = true;
+      std::string path = ":memory:";
+      if (!opt_.data_dir.empty()) {
+        path = fmt::format("{}/tenant-{}.sqlite", opt_.data_dir, spec.id);
+        struct stat sb;
+        fresh = stat(path.c_str(), &sb) != 0;
+      }
+      t->db = store::TenantDb::Open(path, cat_, &err);
+      if (!t->db) throw std::runtime_error(fmt::format("tenant {}: {}", spec.id, err));
+      if (fresh && !fixtures::Populate(spec, *t->db, fixtures::DefaultBaseTime(), &err)) {
+        t->db.reset();
+        if (path != ":memory:") std::remove(path.c_str());
+        throw std::runtime_error(fmt::format("tenant {}: default data: {}", spec.id, err));
+      }
+      return t;
+    }));
+  }
+  for (auto& f : pending) {
+    auto t = f.get();  // rethrows a tenant's failure
     for (size_t i = 0; i < t->spec.users.size(); ++i)
       users_[AsciiLower(t->spec.users[i].username)] = {t.get(), i};
     tenants_.push_back(std::move(t));

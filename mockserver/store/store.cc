@@ -245,6 +245,10 @@ TenantDb::~TenantDb() {
 
 std::unique_ptr<TenantDb> TenantDb::Open(const std::string& path, const catalog::Catalog& cat,
                                          std::string* error) {
+  // Memory statistics take a process-wide mutex on every allocation; tenants run in parallel,
+  // so they are switched off (before SQLite initialises; later calls are refused harmlessly).
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
