@@ -101,7 +101,7 @@ HttpResponse Service::HandleAdmin(const HttpRequest& req) {
                      {"flavour", z ? std::string(catalog::FlavourName(z->flavour)) : ""},
                      {"language", std::string(catalog::LanguageCode(t->spec.language))},
                      {"users", users},
-                     {"threshold", t->threshold},
+                     {"threshold", t->settings.threshold},
                      {"calls", t->usage.Count(now)}});
     }
     return Json(200, arr);

@@ -154,7 +154,7 @@ void Service::LoadTenants() {
     pending.push_back(std::async(std::launch::async, [this, spec]() {
       auto t = std::make_unique<Tenant>();
       t->spec = spec;
-      t->threshold = opt_.threshold;
+      t->settings.threshold = opt_.threshold;
       std::string err;
       bool fresh = true;
       std::string path = ":memory:";
@@ -648,7 +648,7 @@ void Service::OpThreshold(CallContext& ctx) {
   soap::Element(&out, "Message",
                 fmt::format("ThresholdOfExternalRequest: {}; TimeframeOfLimitation: {}; "
                             "numberOfExternalRequest: {};",
-                            ctx.tenant->threshold, ctx.tenant->usage.window_seconds() / 60, used));
+                            ctx.tenant->settings.threshold, ctx.tenant->usage.window_seconds() / 60, used));
   out += "</EntityReturnInfo></EntityReturnInfoResults></getThresholdAndUsageInfoResult>";
   soap::EndResponse(&out, "getThresholdAndUsageInfo");
 }

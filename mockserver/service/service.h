@@ -54,11 +54,23 @@ struct Options {
   long long threshold = 10000;
 };
 
+// Per-tenant settings that the admin API and the configuration file can change.
+struct TenantSettings {
+  long long threshold = 10000;      // external calls per rolling 60 minutes
+  // Added latency: from latency_tier1_pct % of the threshold tier1_ms, from tier2_pct % tier2_ms.
+  int latency_tier1_pct = 50, latency_tier1_ms = 500;
+  int latency_tier2_pct = 75, latency_tier2_ms = 1000;
+  int warn_pct = 90;                // journal/log warning from this usage on
+  bool count_rejected = false;      // do calls refused while suspended count? (A-THRESHOLD-REJECTED)
+  int thread_limit = 3;             // concurrent calls per (IntegrationCode, entity); 0 = off
+  long long settle_delay_ms = 2000; // computed fields settle this long after a write; 0 = at once
+};
+
 struct Tenant {
   fixtures::TenantSpec spec;
   std::unique_ptr<store::TenantDb> db;
   UsageWindow usage;
-  long long threshold = 10000;
+  TenantSettings settings;
 };
 
 class Service {
