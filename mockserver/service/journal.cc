@@ -48,6 +48,11 @@ uint64_t Journal::Add(JournalEntry e) {
   e.seq = next_seq_++;
   entries_.push_back(std::move(e));
   while (entries_.size() > capacity_) entries_.pop_front();
+  if (entries_.size() > bodies_kept_) {
+    JournalEntry& old = entries_[entries_.size() - bodies_kept_ - 1];
+    std::string().swap(old.request);
+    std::string().swap(old.response);
+  }
   return entries_.back().seq;
 }
 

@@ -48,8 +48,12 @@ struct JournalFilter {
 
 class Journal {
  public:
-  explicit Journal(size_t capacity = 10000, size_t body_limit = 64 * 1024)
-      : capacity_(capacity), body_limit_(body_limit) {}
+  // Keeps `capacity` entries; the raw request and response bodies (each cut at `body_limit`
+  // bytes) only of the newest `bodies_kept` entries, so memory stays bounded (~32 MiB at most
+  // with the defaults).
+  explicit Journal(size_t capacity = 10000, size_t body_limit = 16 * 1024,
+                   size_t bodies_kept = 1000)
+      : capacity_(capacity), body_limit_(body_limit), bodies_kept_(bodies_kept) {}
   uint64_t Add(JournalEntry e);
   std::vector<JournalEntry> Query(const JournalFilter& f) const;
   void Clear(long long tenant = 0);
@@ -60,6 +64,7 @@ class Journal {
   std::deque<JournalEntry> entries_;
   size_t capacity_;
   size_t body_limit_;
+  size_t bodies_kept_;
   uint64_t next_seq_ = 1;
 };
 
