@@ -8,6 +8,7 @@
 
 #include "common/text.h"
 #include "http/server.h"
+#include "record/record.h"
 #include "service/service.h"
 #include "xml/xml.h"
 
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   size_t max_request_mb = 16;
   long long threshold = 10000;
+  int thread_limit = 3;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")
       ->capture_default_str();
   app.add_option("--data", data_dir,
@@ -62,12 +64,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threshold", threshold, "hourly call threshold per tenant")
       ->capture_default_str();
+  app.add_option("--thread-limit", thread_limit,
+                 "concurrent calls per IntegrationCode and entity (0 = no limit)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   app.add_option("--admin-token", admin_token,
                  "require 'Authorization: Bearer TOKEN' on /__admin/ requests");
   app.add_flag("--admin-remote", admin_remote,
                "answer /__admin/ requests from non-loopback clients too");
   app.add_option("--dump-wsdl", dump_wsdl,
                  "write the generated WSDLs (1.5, 1.6 2018, 1.6 current) into DIR and exit");
+  // Record and replay (docs/record-replay.md).
+  std::string record_to, upstream, replay_file;
+  auto* record_opt = app.add_option(
+      "--record-to", record_to,
+      "forward every request to --upstream and append the exchanges to FILE (a readable XML "
+      "recording; passwords and integration codes are not recorded)");
+  auto* upstream_opt = app.add_option(
+      "--upstream", upstream, "base URL the recorder forwards to (http:// or https://)");
+  auto* replay_opt = app.add_option(
+      "--replay", replay_file,
+      "serve the recording FILE; requests it does not hold get a SOAP fault and are listed at "
+      "/__admin/replay/near-misses");
+  record_opt->needs(upstream_opt);
+  upstream_opt->needs(record_opt);
+  replay_opt->excludes(record_opt)->excludes(upstream_opt);
   CLI11_PARSE(app, argc, argv);
 
   int level = log_level == "error" ? 0 : log_level == "warn" ? 1 : log_level == "info" ? 2 : 3;
@@ -80,6 +101,7 @@ int main(int argc, char** argv) {
   opt.admin_token = admin_token;
   opt.admin_remote = admin_remote;
   opt.threshold = threshold;
+  opt.thread_limit = thread_limit;
   atws::ParseApiTimeZone(time_zone, &opt.time_zone);
 
   atws::http::ServerOptions sopt;
@@ -116,6 +138,40 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  std::unique_ptr<atws::record::Recorder> recorder;
+  std::unique_ptr<atws::record::Replayer> replayer;
+  if (!record_to.empty() || !replay_file.empty()) {
+    // Other /__admin/ requests (health …) are answered by the local mock's admin API.
+    auto admin = [svc](const atws::service::HttpRequest& r) { return svc->Handle(r); };
+    std::string rerr;
+    if (!record_to.empty()) {
+      atws::record::RecorderOptions ro;
+      ro.file = record_to;
+      ro.upstream = upstream;
+      ro.admin = {admin_token, admin_remote};
+      ro.admin_fallback = admin;
+      recorder = atws::record::Recorder::Create(ro, &rerr);
+      if (recorder)
+        sopt.handler = [r = recorder.get()](const atws::service::HttpRequest& q) {
+          return r->Handle(q);
+        };
+    } else {
+      atws::record::ReplayerOptions ro;
+      ro.file = replay_file;
+      ro.admin = {admin_token, admin_remote};
+      ro.admin_fallback = admin;
+      replayer = atws::record::Replayer::Create(ro, &rerr);
+      if (replayer)
+        sopt.handler = [r = replayer.get()](const atws::service::HttpRequest& q) {
+          return r->Handle(q);
+        };
+    }
+    if (!sopt.handler) {
+      std::cerr << "atws-mock: " << rerr << "\n";
+      return 1;
+    }
+  }
+
   atws::http::Server server(svc, sopt);
   std::string err;
   if (!server.Start(&err)) {
@@ -133,5 +189,7 @@ int main(int argc, char** argv) {
   sigwait(&signals, &sig);
   if (level >= 2) std::fprintf(stderr, "atws-mock: signal %d, shutting down\n", sig);
   server.Stop();
+  if (recorder) std::fprintf(stderr, "%s\n", recorder->Summary().c_str());
+  if (replayer) std::fprintf(stderr, "%s\n", replayer->Summary().c_str());
   return 0;
 }

@@ -199,7 +199,7 @@ std::string GenerateWsdl(const catalog::Catalog& catalog, Flavour flavour,
   const std::string_view ns = TargetNamespace(flavour);
   const std::string_view version = flavour == Flavour::kV15 ? "1.5" : "1.6";
   const bool v16 = flavour != Flavour::kV15;
-  const bool current = flavour == Flavour::kCurrent;
+  const bool current = catalog::NewerContract(flavour);  // {{#current}}: current and localized
 
   std::string out;
   out.reserve(tpl.literal_bytes + 64 * ns.size() + 2 * soap_address.size() +

@@ -5,7 +5,8 @@
 // the catalog, each with that flavour's element order. The result reproduces the structure of the
 // real Autotask WSDLs: kV15 that of the 1.5 WSDL, kV2018 that of the 2018 1.6 WSDL, and kCurrent
 // the 2018 1.6 WSDL plus what the newer 1.6 contract adds (IntegrationCodeCheck, EntityInfo's
-// UserAccessFor* and SupportsWebhookCallouts, Field's IsSupportedWebhookField, all entities).
+// UserAccessFor* and SupportsWebhookCallouts, Field's IsSupportedWebhookField, all entities);
+// kLocalized is kCurrent without the entities and elements of the newest release.
 //
 // Thread-safe; takes well under a millisecond per call for the default catalog, but callers serve
 // the same text many times and should cache it per (flavour, address).

@@ -207,6 +207,29 @@ std::vector<int> ParseOrder(const json& je, const char* key, const Entity& e,
   return order;
 }
 
+// The localized flavour lags the current contract by one release (docs/zones-and-users.md):
+// the release that brought tags and RMA tickets has not reached the localized zones yet. No
+// WSDL of a localized zone is public; the choice of release is the emulation's.
+constexpr std::string_view kLocalizedAbsentEntities[] = {"Tag", "TagAlias", "TagGroup",
+                                                         "TicketTagAssociation", "TicketRmaCredit"};
+constexpr std::pair<std::string_view, std::string_view> kLocalizedAbsentElements[] = {
+    {"Ticket", "RmaStatus"}, {"Ticket", "RmaType"}};
+
+void ApplyLocalizedLag(Entity& e) {
+  const int cur = static_cast<int>(Flavour::kCurrent), loc = static_cast<int>(Flavour::kLocalized);
+  bool absent = !e.in_flavour[cur];
+  for (std::string_view n : kLocalizedAbsentEntities) absent = absent || n == e.name;
+  e.in_flavour[loc] = !absent;
+  e.order[loc].clear();
+  if (absent) return;
+  for (int idx : e.order[cur]) {
+    bool lagging = false;
+    for (const auto& [entity, field] : kLocalizedAbsentElements)
+      lagging = lagging || (entity == e.name && field == e.fields[idx].name);
+    if (!lagging) e.order[loc].push_back(idx);
+  }
+}
+
 Entity ParseEntity(const json& je, size_t pos) {
   std::string ctx = "entities data: entity #" + std::to_string(pos);
   if (!je.is_object()) Fail(ctx, std::string("must be an object, not ") + KindName(je));
@@ -243,6 +266,14 @@ Entity ParseEntity(const json& je, size_t pos) {
   e.order[static_cast<int>(Flavour::kV15)] = ParseOrder(je, "order_1_5", e, ctx);
   e.order[static_cast<int>(Flavour::kV2018)] = ParseOrder(je, "order_2018", e, ctx);
   e.order[static_cast<int>(Flavour::kCurrent)] = ParseOrder(je, "order_current", e, ctx);
+  ApplyLocalizedLag(e);
+  if (const json* settle = OptArray(je, "settle", ctx)) {
+    for (const json& n : *settle) {
+      int idx = n.is_string() ? e.FieldIndex(n.get<std::string>()) : -1;
+      if (idx <= 0) Fail(ctx, "\"settle\" names an unknown field " + n.dump());
+      e.settle_fields.push_back(idx);
+    }
+  }
   return e;
 }
 
@@ -356,12 +387,14 @@ std::string_view FlavourName(Flavour f) {
       return "2018";
     case Flavour::kCurrent:
       return "current";
+    case Flavour::kLocalized:
+      return "localized";
   }
   return "current";
 }
 
 bool ParseFlavour(std::string_view s, Flavour* out) {
-  for (Flavour f : {Flavour::kV15, Flavour::kV2018, Flavour::kCurrent}) {
+  for (Flavour f : {Flavour::kV15, Flavour::kV2018, Flavour::kCurrent, Flavour::kLocalized}) {
     if (EqualsIgnoreCase(s, FlavourName(f))) {
       *out = f;
       return true;

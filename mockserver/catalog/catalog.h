@@ -33,11 +33,16 @@ std::string_view XsdTypeName(FieldType t);
 bool IsNumeric(FieldType t);
 
 // Contract flavours. kV15 is API 1.5; kV2018 is the entity set and element order of the real
-// 2018 1.6 WSDL; kCurrent is the newest known 1.6 contract (all 167 entities).
-enum class Flavour : uint8_t { kV15 = 0, kV2018 = 1, kCurrent = 2 };
-constexpr int kFlavourCount = 3;
-std::string_view FlavourName(Flavour f);  // "1.5", "2018", "current"
+// 2018 1.6 WSDL; kCurrent is the newest known 1.6 contract (all 167 entities); kLocalized is
+// the current contract one release behind, as localized zones (German, Spanish) run it: the
+// entities and elements of the newest release are not there yet (catalog.cc, kLocalizedLag).
+enum class Flavour : uint8_t { kV15 = 0, kV2018 = 1, kCurrent = 2, kLocalized = 3 };
+constexpr int kFlavourCount = 4;
+std::string_view FlavourName(Flavour f);  // "1.5", "2018", "current", "localized"
 bool ParseFlavour(std::string_view s, Flavour* out);
+// The newer 1.6 contract (IntegrationCodeCheck, UserAccessFor*, webhook flags): current and
+// localized.
+inline bool NewerContract(Flavour f) { return f == Flavour::kCurrent || f == Flavour::kLocalized; }
 
 // Languages of labels. Index into PicklistValue::labels.
 enum class Language : uint8_t { kEnglish = 0, kGerman = 1, kSpanish = 2, kFrench = 3 };
@@ -99,6 +104,9 @@ struct Entity {
   std::vector<Field> fields;
   // Per flavour: indexes into `fields` in that flavour's WSDL element order, without id.
   std::array<std::vector<int>, kFlavourCount> order;
+  // Fields computed after a create/update ("settle"): ticket numbers, SLA due dates, totals.
+  // Indexes into `fields`, in the data file's order (docs/writes.md).
+  std::vector<int> settle_fields;
 
   // Case-insensitive (ASCII) lookup; nullptr when absent. O(log n) once BuildIndex() ran (the
   // loader does this); falls back to a scan for hand-built entities.

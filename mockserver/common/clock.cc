@@ -46,6 +46,12 @@ void ControlledClock::Resume() {
   }
 }
 
+void ControlledClock::Reset() {
+  std::lock_guard<std::mutex> l(mu_);
+  frozen_ = false;
+  offset_ = 0;
+}
+
 bool ControlledClock::frozen() const {
   std::lock_guard<std::mutex> l(mu_);
   return frozen_;

@@ -32,6 +32,8 @@ class ControlledClock : public Clock {
   void Freeze();
   // Real time flows again from where the clock stands (the offset is kept).
   void Resume();
+  // Back to real time: not frozen, no offset (the admin API's reset of all tenants).
+  void Reset();
   bool frozen() const;
 
  private:

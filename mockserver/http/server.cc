@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/text.h"
+#include "http/delay_queue.h"
 
 namespace atws::http {
 
@@ -53,7 +54,9 @@ class DynamicHeader : public Http::Header::Header {
 class Handler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Handler)
-  explicit Handler(std::shared_ptr<service::Service> svc) : svc_(std::move(svc)) {}
+  Handler(std::shared_ptr<service::Service> svc, std::shared_ptr<DelayQueue> delays,
+          std::function<service::HttpResponse(const service::HttpRequest&)> handle = nullptr)
+      : svc_(std::move(svc)), delays_(std::move(delays)), handle_(std::move(handle)) {}
 
   void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
     service::HttpRequest req;
@@ -88,7 +91,7 @@ class Handler : public Http::Handler {
     }
     req.peer = request.address().host();
 
-    service::HttpResponse resp = svc_->Handle(req);
+    service::HttpResponse resp = handle_ ? handle_(req) : svc_->Handle(req);
     for (const auto& [k, v] : resp.headers)
       response.headers().add(std::make_shared<DynamicHeader>(k, v));
     // HTTP/1.1 connections persist unless the client sends "Connection: close" (RFC 9112);
@@ -100,12 +103,31 @@ class Handler : public Http::Handler {
     response.headers().remove<Http::Header::Connection>();
     response.headers().add<Http::Header::Connection>(keep ? Http::ConnectionControl::KeepAlive
                                                           : Http::ConnectionControl::Close);
-    response.send(static_cast<Http::Code>(resp.status), resp.body,
-                  Http::Mime::MediaType::fromString(resp.content_type));
+    auto code = static_cast<Http::Code>(resp.status);
+    auto mime = Http::Mime::MediaType::fromString(resp.content_type);
+    if (resp.delay_ms > 0 && delays_) {
+      // Added latency without holding this worker: the writer moves to the delay queue's
+      // thread, which sends when due. ResponseWriter::send from another thread only queues
+      // the bytes to this worker's reactor (Transport::asyncWrite pushes onto a multi-producer
+      // queue and wakes the reactor through an eventfd); docs/threshold.md has the details.
+      auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
+      auto body = std::make_shared<std::string>(std::move(resp.body));
+      delays_->Schedule(
+          DelayQueue::Clock::now() + std::chrono::milliseconds(resp.delay_ms),
+          [writer, body, code, mime, hold = std::move(resp.hold)]() {
+            // Hold the peer while sending: send() checks expired() and then locks, which
+            // races with the reactor dropping a closed connection. Gone: nothing to send.
+            if (auto peer = writer->getPeer()) writer->send(code, *body, mime);
+          });
+      return;
+    }
+    response.send(code, resp.body, mime);
   }
 
  private:
   std::shared_ptr<service::Service> svc_;
+  std::shared_ptr<DelayQueue> delays_;
+  std::function<service::HttpResponse(const service::HttpRequest&)> handle_;  // record/replay
 };
 
 }  // namespace
@@ -114,6 +136,7 @@ struct Server::Impl {
   std::shared_ptr<service::Service> svc;
   ServerOptions opt;
   std::unique_ptr<Http::Endpoint> endpoint;
+  std::shared_ptr<DelayQueue> delays;  // held-back answers (threshold latency)
   bool running = false;
 };
 
@@ -139,7 +162,9 @@ bool Server::Start(std::string* error) {
                     .headerTimeout(std::chrono::seconds(impl_->opt.header_timeout_s))
                     .bodyTimeout(std::chrono::seconds(impl_->opt.body_timeout_s));
     impl_->endpoint->init(opts);
-    impl_->endpoint->setHandler(Http::make_handler<Handler>(impl_->svc));
+    impl_->delays = std::make_shared<DelayQueue>();
+    impl_->endpoint->setHandler(
+        Http::make_handler<Handler>(impl_->svc, impl_->delays, impl_->opt.handler));
     impl_->endpoint->serveThreaded();
     impl_->running = true;
     return true;
@@ -156,6 +181,8 @@ uint16_t Server::port() const {
 
 void Server::Stop() {
   if (impl_ && impl_->running) {
+    // Held-back answers go out now, while the endpoint's transports still exist.
+    impl_->delays->Stop();
     impl_->endpoint->shutdown();
     impl_->running = false;
   }

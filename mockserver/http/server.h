@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,9 @@ struct ServerOptions {
   size_t max_request_bytes = 16 << 20;
   int header_timeout_s = 10;
   int body_timeout_s = 30;
+  // When set, answers every request instead of the service (record and replay modes,
+  // mockserver/record); the service may then be null.
+  std::function<service::HttpResponse(const service::HttpRequest&)> handler;
 };
 
 class Server {

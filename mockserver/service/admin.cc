@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "service/admin_ui.h"
+#include "service/behaviours.h"
 #include "service/service.h"
 
 namespace atws::service {
@@ -70,6 +72,7 @@ bool IsLoopback(const std::string& peer) {
 HttpResponse Service::HandleAdmin(const HttpRequest& req) {
   if (!opt_.admin_remote && !IsLoopback(req.peer))
     return JsonError(403, "the admin API answers loopback clients only (see --admin-remote)");
+  if (HttpResponse r; ServeAdminUi(req, &r)) return r;  // page files, no token: admin_ui.cc
   if (!opt_.admin_token.empty()) {
     std::string_view a = Trim(req.authorization);
     if (!AsciiIStartsWith(a, "bearer ") || Trim(a.substr(7)) != opt_.admin_token)
@@ -90,9 +93,10 @@ HttpResponse Service::HandleAdmin(const HttpRequest& req) {
     if (m != "GET") return JsonError(405, "use GET");
     nlohmann::json arr = nlohmann::json::array();
     Micros now = clock_->Now();
+    std::shared_lock<std::shared_mutex> dl(directory_mu_);  // users and zones (users.cc)
     for (auto& t : tenants_) {
       nlohmann::json users = nlohmann::json::array();
-      for (const auto& u : t->spec.users) users.push_back(u.username);
+      for (const auto& name : UsernamesLocked(t.get())) users.push_back(name);  // users.cc
       const Zone* z = zones_.Find(t->spec.zone);
       arr.push_back({{"id", t->spec.id},
                      {"name", t->spec.name},
@@ -150,6 +154,11 @@ HttpResponse Service::HandleAdmin(const HttpRequest& req) {
     for (const auto& e : entries) arr.push_back(e.ToJson(bodies));
     return Json(200, arr);
   }
+  if (HttpResponse r; HandleAdminUiData(*this, req, path, &r)) return r;  // admin_ui.cc
+  // Users, zones and zone moves: users.cc.
+  if (HttpResponse r; HandleUserAdmin(req, path, &r)) return r;
+  if (HttpResponse r; HandleAdminThrottle(req, path, &r)) return r;
+  if (HttpResponse r; HandleWritesAdmin(*this, req, path, &r)) return r;  // writes_admin.cc
   return JsonError(404, fmt::format("no admin endpoint {} {}", m, path.substr(0, 100)));
 }
 

@@ -34,6 +34,7 @@ struct Service::CallContext {
   const OpInfo* op = nullptr;
   Tenant* tenant = nullptr;
   const fixtures::ApiUser* user = nullptr;
+  std::shared_ptr<const fixtures::ApiUser> user_ref;  // keeps *user alive (admin API replaces)
   catalog::Flavour flavour = catalog::Flavour::kCurrent;
   catalog::Language lang = catalog::Language::kEnglish;
   std::string out;

@@ -25,6 +25,7 @@ nlohmann::json JournalEntry::ToJson(bool with_bodies) const {
       {"latency_added_ms", latency_added_ms},
       {"latency_reason", latency_reason},
   };
+  if (!warning.empty()) j["warning"] = warning;
   if (!query.is_null()) j["query"] = query;
   if (!written.is_null()) j["written"] = written;
   if (rows >= 0) j["last_id"] = last_id;
@@ -62,6 +63,7 @@ std::vector<JournalEntry> Journal::Query(const JournalFilter& f) const {
   for (const auto& e : entries_) {
     if (f.tenant && e.tenant != f.tenant) continue;
     if (!f.operation.empty() && !AsciiIEquals(f.operation, e.operation)) continue;
+    if (f.until_seq && e.seq > f.until_seq) break;  // entries are in seq order
     if (e.time < f.since || e.seq <= f.after_seq) continue;
     out.push_back(e);
   }

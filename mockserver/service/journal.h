@@ -33,6 +33,7 @@ struct JournalEntry {
   int http_status = 200;
   long long latency_added_ms = 0;
   std::string latency_reason;
+  std::string warning;  // threshold warning (usage near the limit); empty when none
   std::string request;   // bounded raw request body
   std::string response;  // bounded raw response body
   nlohmann::json ToJson(bool with_bodies) const;
@@ -43,6 +44,7 @@ struct JournalFilter {
   std::string operation;   // empty = any (case-insensitive)
   Micros since = 0;        // entries with time >= since
   uint64_t after_seq = 0;  // entries with seq > after_seq
+  uint64_t until_seq = 0;  // entries with seq <= until_seq (0 = any)
   size_t limit = 1000;
 };
 

@@ -11,6 +11,8 @@
 
 #include "common/text.h"
 #include "query/query.h"
+#include "service/admin_ui.h"
+#include "service/behaviours.h"
 #include "service/internal.h"
 #include "soap/soap.h"
 #include "wsdl/wsdl.h"
@@ -127,6 +129,8 @@ std::string WsdlVersionString(Flavour f) {
       return "1.6.3";
     case Flavour::kCurrent:
       return "1.6.8";
+    case Flavour::kLocalized:
+      return "1.6.7";  // one release behind (A-WSDL-VERSION)
   }
   return "1.6.8";
 }
@@ -139,6 +143,7 @@ Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
       cat_(catalog::Catalog::Default()),
       journal_(opt_.journal_capacity) {
   LoadTenants();
+  usage_history_.Start(UsageHistorySampler(*this));  // admin_ui.cc
 }
 
 Service::~Service() = default;
@@ -154,7 +159,7 @@ void Service::LoadTenants() {
     pending.push_back(std::async(std::launch::async, [this, spec]() {
       auto t = std::make_unique<Tenant>();
       t->spec = spec;
-      t->settings.threshold = opt_.threshold;
+      t->settings = DefaultSettings();
       std::string err;
       bool fresh = true;
       std::string path = ":memory:";
@@ -175,8 +180,9 @@ void Service::LoadTenants() {
   }
   for (auto& f : pending) {
     auto t = f.get();  // rethrows a tenant's failure
-    for (size_t i = 0; i < t->spec.users.size(); ++i)
-      users_[AsciiLower(t->spec.users[i].username)] = {t.get(), i};
+    std::unique_lock<std::shared_mutex> dl(directory_mu_);
+    for (const auto& u : t->spec.users)
+      users_[AsciiLower(u.username)] = {t.get(), std::make_shared<const fixtures::ApiUser>(u)};
     tenants_.push_back(std::move(t));
   }
 }
@@ -259,6 +265,7 @@ const std::string& Service::CachedWsdl(Flavour f, const std::string& address) {
 
 HttpResponse Service::Handle(const HttpRequest& req) {
   if (AsciiIStartsWith(req.path, "/__admin")) return HandleAdmin(req);
+  if (HttpResponse page; HandleExecuteCommand(req, &page)) return page;  // execute_command.cc
   Endpoint ep;
   if (!ParseEndpoint(req, &ep)) {
     HttpResponse r;
@@ -287,7 +294,7 @@ HttpResponse Service::HandleWsdl(const HttpRequest& req, const Endpoint& ep) {
   std::string address;
   if (ep.version == ApiVersion::k15) f = Flavour::kV15;
   if (ep.zone != 0) {
-    if (ep.version == ApiVersion::k16) f = zones_.Find(ep.zone)->flavour;
+    if (ep.version == ApiVersion::k16) f = ZoneFlavour(ep.zone);
     address = ZoneUrl(req, ep, ep.zone);
   } else {
     const char* ver = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
@@ -381,10 +388,11 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   if (colon == std::string::npos) return unauthorized("malformed Basic credentials");
   std::string username = decoded.substr(0, colon);
   std::string password = decoded.substr(colon + 1);
-  auto uit = users_.find(AsciiLower(username));
-  if (uit == users_.end()) return unauthorized("unknown user");
-  Tenant* tenant = uit->second.first;
-  const fixtures::ApiUser& user = tenant->spec.users[uit->second.second];
+  UserRef uref;  // a snapshot: the admin API may replace the user meanwhile
+  if (!FindUser(username, &uref)) return unauthorized("unknown user");
+  Tenant* tenant = uref.tenant;
+  const fixtures::ApiUser& user = *uref.user;
+  ctx.user_ref = uref.user;
   if (user.password != password) {
     ctx.j.user = user.username;
     ctx.j.tenant = tenant->spec.id;
@@ -395,8 +403,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   ctx.j.user = user.username;
   ctx.j.tenant = tenant->spec.id;
   ctx.lang = tenant->spec.language;
-  ctx.flavour =
-      ep.version == ApiVersion::k15 ? Flavour::kV15 : zones_.Find(tenant->spec.zone)->flavour;
+  ctx.flavour = ep.version == ApiVersion::k15 ? Flavour::kV15 : ZoneFlavour(uref.zone);
 
   auto done = [&]() {
     resp.status = ctx.status;
@@ -423,14 +430,14 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
       ctx.Error(
           {fmt::format("This endpoint only answers getZoneInfo; call the zone URL that "
                        "getZoneInfo returns for {} (zone {}).",
-                       user.username, tenant->spec.zone)});
+                       user.username, uref.zone)});
       return done();
     }
-  } else if (ep.zone != tenant->spec.zone) {
+  } else if (ep.zone != uref.zone) {
     ctx.Error(
         {fmt::format("The user {} belongs to zone {}, not to zone {}; call the URL that "
                      "getZoneInfo returns.",
-                     user.username, tenant->spec.zone, ep.zone)});
+                     user.username, uref.zone, ep.zone)});
     return done();
   }
   // IntegrationCode: required on 1.6; on 1.5 only for users that have one activated.
@@ -445,7 +452,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
       return done();
     }
   }
-  if (ctx.op->current_only && ctx.flavour != Flavour::kCurrent) {
+  if (ctx.op->current_only && !catalog::NewerContract(ctx.flavour)) {
     std::string msg = fmt::format("Unknown operation '{}'.", ctx.req.operation);
     ctx.j.errors.push_back(msg);
     resp.status = 500;
@@ -453,12 +460,13 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     return finish(std::move(resp));
   }
 
-  // The call counts against the tenant's hourly threshold (A-THRESHOLD-SELF: the usage
-  // query itself does not).
+  // The call counts against the tenant's hourly threshold, and may get latency or be refused
+  // (suspension, thread limit): throttle.cc. A-THRESHOLD-SELF: the usage query itself does not.
   std::string_view opname = ctx.op->name;
-  if (opname != "getThresholdAndUsageInfo") tenant->usage.Add(clock_->Now());
-
   std::lock_guard<std::mutex> lock(tenant->db->mutex());
+  if (!Throttle(ctx, &resp)) return done();
+  if (!CheckImpersonation(ctx)) return done();  // ImpersonateAsResourceID (users.cc)
+  SettleDue(*tenant, clock_->Now());  // computed fields whose settle delay has passed (behaviours.h)
   if (opname == "query")
     OpQuery(ctx);
   else if (opname == "GetEntityInfo")
@@ -473,8 +481,17 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     OpWsdlVersion(ctx);
   else if (opname == "IntegrationCodeCheck")
     OpIntegrationCodeCheck(ctx);
-  else if (opname == "create" || opname == "update" || opname == "delete")
-    OpWrite(ctx);
+  else if (opname == "create" || opname == "update" || opname == "delete") {
+    if (CheckWriteAccess(ctx)) OpWrite(ctx);  // restricted users (users.cc)
+  }
+  else if (opname == "CreateAttachment")  // attachments.cc
+    OpCreateAttachment(ctx);
+  else if (opname == "GetAttachment")
+    OpGetAttachment(ctx);
+  else if (opname == "DeleteAttachment")
+    OpDeleteAttachment(ctx);
+  else if (opname == "GetInvoiceMarkup")  // invoice_markup.cc
+    OpGetInvoiceMarkup(ctx);
   else
     OpNotImplemented(ctx);
   return done();
@@ -487,22 +504,23 @@ void Service::OpNotImplemented(CallContext& ctx) {
 void Service::OpGetZoneInfo(CallContext& ctx) {
   const std::string* name = ctx.req.Arg("UserName");
   std::string user = name ? std::string(Trim(*name)) : "";
-  auto it = users_.find(AsciiLower(user));
+  UserRef uref;
+  bool found = FindUser(user, &uref);
   std::string& out = ctx.out;
   soap::BeginResponse(&out, "getZoneInfo", ctx.ep.version);
   out += "<getZoneInfoResult>";
-  if (it == users_.end()) {
+  if (!found) {
     // Unknown user: negative ErrorCode, no URLs, CI 0 (A-ZONE-UNKNOWN-USER).
     out += "<ErrorCode>-1</ErrorCode><DataBaseType/><CI>0</CI>";
     ctx.j.errors.push_back("unknown user");
   } else {
-    Tenant* t = it->second.first;
+    Tenant* t = uref.tenant;
     ctx.j.tenant = t->spec.id;
-    ctx.j.user = t->spec.users[it->second.second].username;
-    soap::Element(&out, "URL", ZoneUrl(ctx.http, ctx.ep, t->spec.zone));
+    ctx.j.user = uref.user->username;
+    soap::Element(&out, "URL", ZoneUrl(ctx.http, ctx.ep, uref.zone));
     out += "<ErrorCode>0</ErrorCode><DataBaseType/>";
     soap::IntElement(&out, "CI", t->spec.id);
-    soap::Element(&out, "WebUrl", WebUrl(ctx.http, ctx.ep, t->spec.zone));
+    soap::Element(&out, "WebUrl", WebUrl(ctx.http, ctx.ep, uref.zone));
   }
   out += "</getZoneInfoResult>";
   soap::EndResponse(&out, "getZoneInfo");
@@ -516,7 +534,7 @@ void Service::OpWsdlVersion(CallContext& ctx) {
 
 void Service::OpGetEntityInfo(CallContext& ctx) {
   std::string& out = ctx.out;
-  bool current = ctx.flavour == Flavour::kCurrent;
+  bool current = catalog::NewerContract(ctx.flavour);
   soap::BeginResponse(&out, "GetEntityInfo", ctx.ep.version);
   out += "<GetEntityInfoResult>";
   for (const Entity& e : cat_.entities()) {
@@ -527,11 +545,11 @@ void Service::OpGetEntityInfo(CallContext& ctx) {
     soap::BoolElement(&out, "CanDelete", e.can_delete);
     soap::BoolElement(&out, "CanCreate", e.can_create);
     soap::BoolElement(&out, "CanQuery", e.can_query);
-    if (current) {
-      soap::Element(&out, "UserAccessForCreate", e.access_create);
-      soap::Element(&out, "UserAccessForQuery", e.access_query);
-      soap::Element(&out, "UserAccessForUpdate", e.access_update);
-      soap::Element(&out, "UserAccessForDelete", e.access_delete);
+    if (current) {  // per user: restricted copies differ (users.cc)
+      soap::Element(&out, "UserAccessForCreate", UserAccess(*ctx.user, e, "create"));
+      soap::Element(&out, "UserAccessForQuery", UserAccess(*ctx.user, e, "query"));
+      soap::Element(&out, "UserAccessForUpdate", UserAccess(*ctx.user, e, "update"));
+      soap::Element(&out, "UserAccessForDelete", UserAccess(*ctx.user, e, "delete"));
     }
     soap::BoolElement(&out, "HasUserDefinedFields", e.has_udf);
     if (current) soap::BoolElement(&out, "SupportsWebhookCallouts", e.webhook_callouts);
@@ -572,7 +590,7 @@ void Service::OpGetFieldInfo(CallContext& ctx) {
     return;
   }
   std::string& out = ctx.out;
-  bool current = ctx.flavour == Flavour::kCurrent;
+  bool current = catalog::NewerContract(ctx.flavour);
   soap::BeginResponse(&out, "GetFieldInfo", ctx.ep.version);
   out += "<GetFieldInfoResult>";
   auto emit = [&](const Field& f) {
@@ -588,7 +606,7 @@ void Service::OpGetFieldInfo(CallContext& ctx) {
     soap::BoolElement(&out, "IsReference", f.is_reference);
     if (!f.reference_entity.empty()) soap::Element(&out, "ReferenceEntityType", f.reference_entity);
     soap::BoolElement(&out, "IsPickList", f.is_picklist);
-    if (f.is_picklist) AppendPicklist(&out, f.picklist, ctx.lang);
+    if (f.is_picklist) AppendPicklist(&out, TenantPicklist(*ctx.tenant, *e, f), ctx.lang);
     if (!f.picklist_parent.empty())
       soap::Element(&out, "PicklistParentValueField", f.picklist_parent);
     if (current) soap::BoolElement(&out, "IsSupportedWebhookField", f.webhook);
@@ -610,7 +628,7 @@ void Service::OpGetUdfInfo(CallContext& ctx) {
     return;
   }
   std::string& out = ctx.out;
-  bool current = ctx.flavour == Flavour::kCurrent;
+  bool current = catalog::NewerContract(ctx.flavour);
   soap::BeginResponse(&out, "getUDFInfo", ctx.ep.version);
   out += "<getUDFInfoResult>";
   for (const auto& u : ctx.tenant->db->Udfs(cat_.EntityIndex(e))) {
@@ -657,9 +675,9 @@ void Service::OpIntegrationCodeCheck(CallContext& ctx) {
   const std::string* name = ctx.req.Arg("userName");
   std::string uname = name ? std::string(Trim(*name)) : "";
   bool api_user = false, associated = false;
-  auto it = users_.find(AsciiLower(uname));
-  if (it != users_.end() && it->second.first == ctx.tenant) {
-    const auto& u = it->second.first->spec.users[it->second.second];
+  UserRef uref;
+  if (FindUser(uname, &uref) && uref.tenant == ctx.tenant) {
+    const auto& u = *uref.user;
     api_user = u.level != fixtures::SecurityLevel::kFullAccess;
     for (const auto& c : u.integration_codes)
       if (c == ctx.req.integration_code) associated = true;
@@ -713,7 +731,11 @@ void Service::OpQuery(CallContext& ctx) {
   soap::BeginResponse(&out, "query", ctx.ep.version);
   out += "<queryResult><ReturnCode>1</ReturnCode><EntityResults>";
   long long rows = 0, last_id = 0;
-  if (!AppendRows(&out, db, e, ctx.flavour, c.where, c.params, nullptr, &rows, &last_id, &err)) {
+  // Restricted users see no rows of entities they have no access to and, where rows carry a
+  // line of business, only those of their own (users.cc; no error either way).
+  bool visible = RestrictQuery(*ctx.user, e, &c.where, &c.params);
+  if (visible &&
+      !AppendRows(&out, db, e, ctx.flavour, c.where, c.params, nullptr, &rows, &last_id, &err)) {
     ctx.Error({"The query could not be run: " + err});
     return;
   }
@@ -812,7 +834,8 @@ bool Service::DumpWsdl(const std::string& dir, const std::string& base_url, std:
     const char* ver;
   } items[] = {{Flavour::kV15, "atws-1.5.wsdl", "1.5"},
                {Flavour::kV2018, "atws-1.6-2018.wsdl", "1.6"},
-               {Flavour::kCurrent, "atws-1.6-current.wsdl", "1.6"}};
+               {Flavour::kCurrent, "atws-1.6-current.wsdl", "1.6"},
+               {Flavour::kLocalized, "atws-1.6-localized.wsdl", "1.6"}};
   for (const auto& it : items) {
     std::string path = dir + "/" + it.file;
     std::ofstream f(path, std::ios::binary);

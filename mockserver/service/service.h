@@ -17,7 +17,10 @@
 #include "common/timeutil.h"
 #include "fixtures/fixtures.h"
 #include "service/journal.h"
+#include "service/throttle.h"
 #include "service/usage.h"
+#include "service/usage_history.h"
+#include "service/write_state.h"
 #include "service/zones.h"
 #include "store/store.h"
 
@@ -41,6 +44,11 @@ struct HttpResponse {
   std::string content_type = "text/xml; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Added latency (threshold tiers): the HTTP layer sends the answer this much later, without
+  // holding a worker thread.
+  long long delay_ms = 0;
+  // Kept until the answer has been handed to the socket (the call's thread-limit slot).
+  std::shared_ptr<void> hold;
 };
 
 struct Options {
@@ -52,6 +60,7 @@ struct Options {
   std::string admin_token;    // when set, /__admin/ requires "Authorization: Bearer <token>"
   bool admin_remote = false;  // allow /__admin/ from non-loopback peers
   long long threshold = 10000;
+  int thread_limit = 3;  // default TenantSettings::thread_limit (0 = off)
 };
 
 // Per-tenant settings that the admin API and the configuration file can change.
@@ -64,6 +73,17 @@ struct TenantSettings {
   bool count_rejected = false;      // do calls refused while suspended count? (A-THRESHOLD-REJECTED)
   int thread_limit = 3;             // concurrent calls per (IntegrationCode, entity); 0 = off
   long long settle_delay_ms = 2000; // computed fields settle this long after a write; 0 = at once
+  // Ticket.Source written when a create sends none; 0 = the tenant's own default
+  // (TenantSpec.default_ticket_source: Client Portal unless the tenant names another).
+  long long default_ticket_source = 0;
+  // Multi-currency feature (docs/multi-currency.md): InternalCurrency* fields converted with
+  // the account's Currency rate; off = equal to their base fields.
+  bool multi_currency = false;
+  // Attachments (docs/contract.md): largest file (A-ATTACH-SIZE) and bytes uploaded per
+  // rolling window (A-ATTACH-RATE).
+  long long attachment_max_bytes = 6LL << 20;
+  long long attachment_window_bytes = 10000000;
+  int attachment_window_s = 300;
 };
 
 struct Tenant {
@@ -71,6 +91,8 @@ struct Tenant {
   std::unique_ptr<store::TenantDb> db;
   UsageWindow usage;
   TenantSettings settings;
+  InFlightCounter in_flight;  // calls in flight per (IntegrationCode, entity): thread limit
+  WriteState writes;          // settle queue, stamp high-water mark, added picklist values
 };
 
 class Service {
@@ -89,6 +111,16 @@ class Service {
   const std::vector<std::unique_ptr<Tenant>>& tenants() const { return tenants_; }
   ZoneTable& zones() { return zones_; }
   const Options& options() const { return opt_; }
+  // Every tenant's calls sampled every 10 s, for the admin page's chart (admin_ui.cc).
+  const UsageHistory& usage_history() const { return usage_history_; }
+
+  // Back to the default data, settings and an empty usage window (admin reset). The tenant's
+  // TenantDb object stays (callers may hold pointers); its contents are replaced under its
+  // mutex: a fresh in-memory database, or with --data the file deleted and created again.
+  // False + *error when the default data cannot be written.
+  bool ResetTenant(long long id, std::string* error);
+  // The settings a tenant starts with (Options::threshold and thread_limit applied).
+  TenantSettings DefaultSettings() const;
 
   // Writes every flavour's WSDL into `dir` (for tests and clients that want a local copy).
   bool DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error);
@@ -100,7 +132,12 @@ class Service {
   HttpResponse HandleSoap(const HttpRequest& req, const Endpoint& ep);
   HttpResponse HandleWsdl(const HttpRequest& req, const Endpoint& ep);
   HttpResponse HandleAdmin(const HttpRequest& req);
+  // Admin endpoints of the threshold (admin_throttle.cc): clock, reset, tenants/{id}/usage and
+  // tenants/{id}/settings. False when `path` is none of them.
+  bool HandleAdminThrottle(const HttpRequest& req, const std::string& path, HttpResponse* out);
   bool ParseEndpoint(const HttpRequest& req, Endpoint* ep) const;
+  // Threshold and thread limit for an authenticated call (throttle.cc); false = refused.
+  bool Throttle(CallContext& ctx, HttpResponse* resp);
   std::string BaseUrl(const HttpRequest& req, const Endpoint& ep) const;
   std::string ZoneUrl(const HttpRequest& req, const Endpoint& ep, int zone) const;
   std::string WebUrl(const HttpRequest& req, const Endpoint& ep, int zone) const;
@@ -117,6 +154,14 @@ class Service {
   void OpIntegrationCodeCheck(CallContext& ctx);
   void OpNotImplemented(CallContext& ctx);
   void OpWrite(CallContext& ctx);  // create, update, delete (write_ops.cc)
+  // The rest of the contract (issue 3 item 8; docs/contract.md).
+  void OpCreateAttachment(CallContext& ctx);  // attachments.cc
+  void OpGetAttachment(CallContext& ctx);
+  void OpDeleteAttachment(CallContext& ctx);
+  void OpGetInvoiceMarkup(CallContext& ctx);  // invoice_markup.cc
+  // ExecuteCommand pages on a zone's web URL (execute_command.cc): false when `req` is not
+  // one (/wwN/Autotask/AutotaskExtend/ExecuteCommand.aspx, or that path on Host wwN…).
+  bool HandleExecuteCommand(const HttpRequest& req, HttpResponse* out);
 
   // Appends the <Entity> elements of the rows of `e` matching `where` (at most 500, by id).
   // Fields whose index is in `hidden` are left out (fields not yet settled).
@@ -127,16 +172,43 @@ class Service {
 
   void LoadTenants();
 
+  // Users, the tenants' zones and the zones' flavours change at run time through the admin API
+  // (users.cc); directory_mu_ guards them: shared by requests, exclusive for the admin API.
+  struct UserRef {
+    Tenant* tenant = nullptr;
+    std::shared_ptr<const fixtures::ApiUser> user;
+    int zone = 0;  // the tenant's zone when looked up
+  };
+  bool FindUser(std::string_view username, UserRef* out) const;
+  catalog::Flavour ZoneFlavour(int zone) const;
+  // Restricted users (users.cc). RestrictQuery narrows a query's WHERE clause to the rows the
+  // user may see; false when the user may see none of the entity's rows.
+  bool RestrictQuery(const fixtures::ApiUser& user, const catalog::Entity& e, std::string* where,
+                     std::vector<store::Value>* params) const;
+  std::string UserAccess(const fixtures::ApiUser& user, const catalog::Entity& e,
+                         std::string_view kind) const;  // "create", "query", "update", "delete"
+  bool CheckWriteAccess(CallContext& ctx);     // false: ctx carries the error
+  bool CheckImpersonation(CallContext& ctx);   // false: ctx carries the error
+  bool HandleUserAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out);
+  // Back to the default users and zone of a tenant (admin reset): admin-made users go away.
+  void ResetDirectory(Tenant* t);
+  // The tenant's users: default ones in their order, then those the admin API added. The
+  // caller holds directory_mu_.
+  std::vector<std::string> UsernamesLocked(const Tenant* t) const;
+
   Options opt_;
   std::shared_ptr<ControlledClock> clock_;
   const catalog::Catalog& cat_;
   ZoneTable zones_;
   Journal journal_;
   std::vector<std::unique_ptr<Tenant>> tenants_;
-  // username (ASCII lower case) -> (tenant, user index)
-  std::map<std::string, std::pair<Tenant*, size_t>> users_;
+  // username (ASCII lower case) -> (tenant, user); replaced, never changed, by the admin API
+  std::map<std::string, std::pair<Tenant*, std::shared_ptr<const fixtures::ApiUser>>> users_;
+  mutable std::shared_mutex directory_mu_;
   std::mutex wsdl_mu_;
   std::map<std::pair<int, std::string>, std::string> wsdl_cache_;
+  // Last member: destroyed first, so its sampler thread stops before the tenants go.
+  UsageHistory usage_history_;
 };
 
 }  // namespace atws::service

@@ -3,6 +3,8 @@
 namespace atws::service {
 
 ZoneTable::ZoneTable() {
+  // The localized zones (Spanish 12, German 18) run the contract one release behind
+  // (Flavour::kLocalized); every other zone the current one. The admin API changes this.
   zones_ = {
       {1, "Limited Release"},
       {2, "Pre-release"},
@@ -11,12 +13,12 @@ ZoneTable::ZoneTable() {
       {5, "America West"},
       {6, "Australia / New Zealand"},
       {11, "UK Pre-release"},
-      {12, "Español (Spanish)"},
+      {12, "Español (Spanish)", catalog::Flavour::kLocalized},
       {14, "America East 2"},
       {15, "America West 2"},
       {16, "UK2"},
       {17, "UK Limited Release"},
-      {18, "Deutsch (German)"},
+      {18, "Deutsch (German)", catalog::Flavour::kLocalized},
       {19, "EU1 (English Europe and Asia)"},
       {22, "America East 3"},
       {24, "America West 3"},

@@ -116,7 +116,9 @@ bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std
         out->partner_id = std::string(Trim(xml::DirectText(p)));
       if (const xmlNode* im = FirstChildElement(ai, "ImpersonateAsResourceID")) {
         long long v = 0;
-        if (ParseInt64(xml::DirectText(im), &v)) out->impersonate_as = v;
+        out->has_impersonate_as = true;
+        out->impersonate_as_text = std::string(Trim(xml::DirectText(im)));
+        if (ParseInt64(out->impersonate_as_text, &v)) out->impersonate_as = v;
       }
     }
   }

@@ -38,6 +38,8 @@ struct Request {
   std::string integration_code;
   std::string partner_id;
   long long impersonate_as = 0;
+  bool has_impersonate_as = false;  // the ImpersonateAsResourceID element was sent
+  std::string impersonate_as_text;  // its text as sent (trimmed)
   // Simple arguments: (local name, text), e.g. ("sXML", "<queryxml>…"), ("psObjectType", …).
   std::vector<std::pair<std::string, std::string>> args;
   std::vector<EntityArg> entities;  // create / update / delete

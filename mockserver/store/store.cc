@@ -243,6 +243,15 @@ TenantDb::~TenantDb() {
   sqlite3_close_v2(db_);
 }
 
+void TenantDb::SwapContents(TenantDb& other) {
+  std::swap(db_, other.db_);
+  stmts_.swap(other.stmts_);
+  udfs_.swap(other.udfs_);
+  next_id_.swap(other.next_id_);
+  generation_ = std::max(generation_, other.generation_) + 1;
+  other.generation_ = generation_;
+}
+
 std::unique_ptr<TenantDb> TenantDb::Open(const std::string& path, const catalog::Catalog& cat,
                                          std::string* error) {
   // Memory statistics take a process-wide mutex on every allocation; tenants run in parallel,

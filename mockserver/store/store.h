@@ -121,6 +121,9 @@ class TenantDb {
   // Adds a definition: writes a UserDefinedFieldDefinition row (and UserDefinedFieldListItem
   // rows for list items) and the column on the entity's table. Assigns def.id when 0.
   bool AddUdf(UdfDef def, std::string* error);
+  // Reads the UDF definitions and list items again from their tables (after API writes to
+  // UserDefinedFieldDefinition / UserDefinedFieldListItem, or a rolled-back AddUdf).
+  bool ReloadUdfs(std::string* error = nullptr) { return LoadUdfs(error); }
 
   // Allocates the next id for an entity (max(id)+1, never reused within a process).
   long long NextId(const catalog::Entity& e);
@@ -137,6 +140,12 @@ class TenantDb {
   bool Delete(const catalog::Entity& e, long long id, std::string* error);
   // Number of rows of an entity.
   long long Count(const catalog::Entity& e);
+
+  // Exchanges the connection, statement cache, UDF definitions and id counters with `other`;
+  // each object keeps its own mutex, and the generation moves past both. Lets a tenant's data
+  // be replaced (admin reset) while callers keep pointers to this object. The caller holds
+  // mutex() and owns `other` alone.
+  void SwapContents(TenantDb& other);
 
   // Bumped by every write; response caches compare it.
   uint64_t generation() const { return generation_; }

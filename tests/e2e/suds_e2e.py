@@ -49,6 +49,11 @@ def call(fn):
         raise SoapFault(str(e.fault.faultstring)) from e
     except TransportError as e:
         raise HttpStatus(e.httpcode, str(e)) from e
+    except Exception as e:
+        # suds reports an HTTP error answer that is not a SOAP fault as Exception((status, text)).
+        if e.args and isinstance(e.args[0], tuple) and isinstance(e.args[0][0], int):
+            raise HttpStatus(*e.args[0]) from e
+        raise
 
 
 class SudsSession:
