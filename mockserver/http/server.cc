@@ -3,6 +3,7 @@
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
+#include <sys/socket.h>
 
 #include <thread>
 
@@ -100,9 +101,12 @@ class Handler : public Http::Handler {
     auto c = request.headers().tryGet<Http::Header::Connection>();
     bool keep = c ? c->control() != Http::ConnectionControl::Close
                   : request.version() == Http::Version::Http11;
-    response.headers().remove<Http::Header::Connection>();
-    response.headers().add<Http::Header::Connection>(keep ? Http::ConnectionControl::KeepAlive
-                                                          : Http::ConnectionControl::Close);
+    // Only the keep-alive case is rewritten: Pistache closes the socket after a reply only
+    // through the Connection header object it put there itself, so a "close" reply keeps it.
+    if (keep) {
+      response.headers().remove<Http::Header::Connection>();
+      response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+    }
     auto code = static_cast<Http::Code>(resp.status);
     auto mime = Http::Mime::MediaType::fromString(resp.content_type);
     if (resp.delay_ms > 0 && delays_) {
@@ -112,16 +116,29 @@ class Handler : public Http::Handler {
       // queue and wakes the reactor through an eventfd); docs/threshold.md has the details.
       auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
       auto body = std::make_shared<std::string>(std::move(resp.body));
-      delays_->Schedule(
-          DelayQueue::Clock::now() + std::chrono::milliseconds(resp.delay_ms),
-          [writer, body, code, mime, hold = std::move(resp.hold)]() {
-            // Hold the peer while sending: send() checks expired() and then locks, which
-            // races with the reactor dropping a closed connection. Gone: nothing to send.
-            if (auto peer = writer->getPeer()) writer->send(code, *body, mime);
-          });
+      delays_->Schedule(DelayQueue::Clock::now() + std::chrono::milliseconds(resp.delay_ms),
+                        [writer, body, code, mime, hold = std::move(resp.hold)]() {
+                          // Hold the peer while sending: send() checks expired() and then locks,
+                          // which races with the reactor dropping a closed connection. Gone:
+                          // nothing to send.
+                          if (auto peer = writer->getPeer()) writer->send(code, *body, mime);
+                        });
       return;
     }
-    response.send(code, resp.body, mime);
+    if (keep) {
+      response.send(code, resp.body, mime);
+      return;
+    }
+    // Pistache 0.0.5 writes "Connection: Close" but leaves the socket open, so a client that
+    // reads until the server closes (PHP's stream wrapper, HTTP/1.0 clients) would hang: once
+    // the reply is written, the write side is shut down here (the reactor then sees the close).
+    std::weak_ptr<Tcp::Peer> weak = response.getPeer();
+    response.send(code, resp.body, mime)
+        .then(
+            [weak](ssize_t) {
+              if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_WR);
+            },
+            Async::NoExcept);
   }
 
  private:
