@@ -80,8 +80,8 @@ int main(int argc, char** argv) {
       "--record-to", record_to,
       "forward every request to --upstream and append the exchanges to FILE (a readable XML "
       "recording; passwords and integration codes are not recorded)");
-  auto* upstream_opt = app.add_option(
-      "--upstream", upstream, "base URL the recorder forwards to (http:// or https://)");
+  auto* upstream_opt = app.add_option("--upstream", upstream,
+                                      "base URL the recorder forwards to (http:// or https://)");
   auto* replay_opt = app.add_option(
       "--replay", replay_file,
       "serve the recording FILE; requests it does not hold get a SOAP fault and are listed at "

@@ -33,7 +33,7 @@ struct JournalEntry {
   int http_status = 200;
   long long latency_added_ms = 0;
   std::string latency_reason;
-  std::string warning;  // threshold warning (usage near the limit); empty when none
+  std::string warning;   // threshold warning (usage near the limit); empty when none
   std::string request;   // bounded raw request body
   std::string response;  // bounded raw response body
   nlohmann::json ToJson(bool with_bodies) const;

@@ -466,7 +466,8 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   std::lock_guard<std::mutex> lock(tenant->db->mutex());
   if (!Throttle(ctx, &resp)) return done();
   if (!CheckImpersonation(ctx)) return done();  // ImpersonateAsResourceID (users.cc)
-  SettleDue(*tenant, clock_->Now());  // computed fields whose settle delay has passed (behaviours.h)
+  SettleDue(*tenant,
+            clock_->Now());  // computed fields whose settle delay has passed (behaviours.h)
   if (opname == "query")
     OpQuery(ctx);
   else if (opname == "GetEntityInfo")
@@ -483,8 +484,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     OpIntegrationCodeCheck(ctx);
   else if (opname == "create" || opname == "update" || opname == "delete") {
     if (CheckWriteAccess(ctx)) OpWrite(ctx);  // restricted users (users.cc)
-  }
-  else if (opname == "CreateAttachment")  // attachments.cc
+  } else if (opname == "CreateAttachment")    // attachments.cc
     OpCreateAttachment(ctx);
   else if (opname == "GetAttachment")
     OpGetAttachment(ctx);
@@ -663,10 +663,11 @@ void Service::OpThreshold(CallContext& ctx) {
       "<EntityResultType/><Errors/><EntityReturnInfoResults><EntityReturnInfo>"
       "<EntityId>0</EntityId><DatabaseAction>None</DatabaseAction><DuplicateStatus>"
       "<Found>false</Found><Ignored>false</Ignored></DuplicateStatus>";
-  soap::Element(&out, "Message",
-                fmt::format("ThresholdOfExternalRequest: {}; TimeframeOfLimitation: {}; "
-                            "numberOfExternalRequest: {};",
-                            ctx.tenant->settings.threshold, ctx.tenant->usage.window_seconds() / 60, used));
+  soap::Element(
+      &out, "Message",
+      fmt::format("ThresholdOfExternalRequest: {}; TimeframeOfLimitation: {}; "
+                  "numberOfExternalRequest: {};",
+                  ctx.tenant->settings.threshold, ctx.tenant->usage.window_seconds() / 60, used));
   out += "</EntityReturnInfo></EntityReturnInfoResults></getThresholdAndUsageInfoResult>";
   soap::EndResponse(&out, "getThresholdAndUsageInfo");
 }

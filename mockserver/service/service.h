@@ -65,14 +65,14 @@ struct Options {
 
 // Per-tenant settings that the admin API and the configuration file can change.
 struct TenantSettings {
-  long long threshold = 10000;      // external calls per rolling 60 minutes
+  long long threshold = 10000;  // external calls per rolling 60 minutes
   // Added latency: from latency_tier1_pct % of the threshold tier1_ms, from tier2_pct % tier2_ms.
   int latency_tier1_pct = 50, latency_tier1_ms = 500;
   int latency_tier2_pct = 75, latency_tier2_ms = 1000;
-  int warn_pct = 90;                // journal/log warning from this usage on
-  bool count_rejected = false;      // do calls refused while suspended count? (A-THRESHOLD-REJECTED)
-  int thread_limit = 3;             // concurrent calls per (IntegrationCode, entity); 0 = off
-  long long settle_delay_ms = 2000; // computed fields settle this long after a write; 0 = at once
+  int warn_pct = 90;            // journal/log warning from this usage on
+  bool count_rejected = false;  // do calls refused while suspended count? (A-THRESHOLD-REJECTED)
+  int thread_limit = 3;         // concurrent calls per (IntegrationCode, entity); 0 = off
+  long long settle_delay_ms = 2000;  // computed fields settle this long after a write; 0 = at once
   // Ticket.Source written when a create sends none; 0 = the tenant's own default
   // (TenantSpec.default_ticket_source: Client Portal unless the tenant names another).
   long long default_ticket_source = 0;
@@ -187,8 +187,8 @@ class Service {
                      std::vector<store::Value>* params) const;
   std::string UserAccess(const fixtures::ApiUser& user, const catalog::Entity& e,
                          std::string_view kind) const;  // "create", "query", "update", "delete"
-  bool CheckWriteAccess(CallContext& ctx);     // false: ctx carries the error
-  bool CheckImpersonation(CallContext& ctx);   // false: ctx carries the error
+  bool CheckWriteAccess(CallContext& ctx);              // false: ctx carries the error
+  bool CheckImpersonation(CallContext& ctx);            // false: ctx carries the error
   bool HandleUserAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out);
   // Back to the default users and zone of a tenant (admin reset): admin-made users go away.
   void ResetDirectory(Tenant* t);

@@ -243,9 +243,10 @@ TEST_CASE("Settle: computed fields are left out of the answer and settle after t
           "[write][settle]") {
   Mock2 m;
   m.Freeze("2026-11-28T15:00:00");  // 10:00 Eastern
-  auto c = m.Create(Ticket("<AccountID>0</AccountID><Title>SLA</Title><Status>1</Status>"
-                           "<Priority>4</Priority><ServiceLevelAgreementID>1"
-                           "</ServiceLevelAgreementID>"));
+  auto c =
+      m.Create(Ticket("<AccountID>0</AccountID><Title>SLA</Title><Status>1</Status>"
+                      "<Priority>4</Priority><ServiceLevelAgreementID>1"
+                      "</ServiceLevelAgreementID>"));
   REQUIRE(Rc(c) == "1");
   std::string id = Between(c.body, "<EntityId>", "</EntityId>");
   CHECK_FALSE(Has(c.body, "TicketNumber"));
@@ -266,8 +267,9 @@ TEST_CASE("Settle: computed fields are left out of the answer and settle after t
   CHECK_FALSE(Has(q.body, "TicketNumber"));
   CHECK_FALSE(Has(q.body, "ResolvedDueDateTime"));
   // A query filtering on a settle field does not find the row yet either.
-  auto by_number = m.Query("Ticket", "<field>TicketNumber<expression op=\"Equals\">"
-                                     "T20261128.0001</expression></field>");
+  auto by_number = m.Query("Ticket",
+                           "<field>TicketNumber<expression op=\"Equals\">"
+                           "T20261128.0001</expression></field>");
   CHECK(by_number.body.find("<Entity ") == std::string::npos);
   m.Advance(1999);
   CHECK_FALSE(Has(m.ById("Ticket", id).body, "TicketNumber"));
@@ -293,16 +295,18 @@ TEST_CASE("Settle: computed fields are left out of the answer and settle after t
 
   // Delay 0: queries see the values at once; the answer still leaves them out.
   m.Set([](service::TenantSettings& s) { s.settle_delay_ms = 0; });
-  auto c2 = m.Create(Ticket("<AccountID>0</AccountID><Title>now</Title><Status>1</Status>"
-                            "<Priority>2</Priority>"));
+  auto c2 =
+      m.Create(Ticket("<AccountID>0</AccountID><Title>now</Title><Status>1</Status>"
+                      "<Priority>2</Priority>"));
   REQUIRE(Rc(c2) == "1");
   CHECK_FALSE(Has(c2.body, "TicketNumber"));
   CHECK(m.LastWritten("create")[0]["settle"]["state"] == "settled");
   CHECK(FieldOf(m.ById("Ticket", Between(c2.body, "<EntityId>", "</EntityId>")).body,
                 "TicketNumber") == "T20261128.0002");
   // A number the client sends is kept.
-  auto c3 = m.Create(Ticket("<AccountID>0</AccountID><Title>mine</Title><Status>1</Status>"
-                            "<Priority>2</Priority><TicketNumber>EXT-1</TicketNumber>"));
+  auto c3 =
+      m.Create(Ticket("<AccountID>0</AccountID><Title>mine</Title><Status>1</Status>"
+                      "<Priority>2</Priority><TicketNumber>EXT-1</TicketNumber>"));
   CHECK(FieldOf(m.ById("Ticket", Between(c3.body, "<EntityId>", "</EntityId>")).body,
                 "TicketNumber") == "EXT-1");
 }
@@ -353,8 +357,9 @@ TEST_CASE("Ticket Source: tenant default, Client Portal and Insource, added sour
 
   // GetFieldInfo lists it; the tenant default is the one IsDefaultValue.
   auto fi = [&]() {
-    return m.Call(std::string("<GetFieldInfo xmlns=\"") + kNs +
-                  "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>")
+    return m
+        .Call(std::string("<GetFieldInfo xmlns=\"") + kNs +
+              "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>")
         .body;
   };
   std::string info = fi();
@@ -368,15 +373,17 @@ TEST_CASE("Ticket Source: tenant default, Client Portal and Insource, added sour
         std::string::npos);
 
   // The integration names its source; without one the default applies.
-  auto c = m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
-                           "<Priority>2</Priority><Source>12</Source>"));
+  auto c =
+      m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
+                      "<Priority>2</Priority><Source>12</Source>"));
   REQUIRE(Rc(c) == "1");
   CHECK(FieldOf(c.body, "Source") == "12");
   CHECK(Rc(m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
                            "<Priority>2</Priority><Source>13</Source>"))) == "-1");
   m.Set([](service::TenantSettings& s) { s.default_ticket_source = 12; });
-  auto d = m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
-                           "<Priority>2</Priority>"));
+  auto d =
+      m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
+                      "<Priority>2</Priority>"));
   CHECK(FieldOf(d.body, "Source") == "12");
   info = fi();
   src = info.find("<Name>Source</Name>");
@@ -425,12 +432,14 @@ TEST_CASE("UDF definitions created through the API drive getUDFInfo and the UDF 
                                         "</Status><Priority>2</Priority>"));
   CHECK(bad.body.find("Value B is not a valid list value for user-defined field Integration "
                       "Ref.") != std::string::npos);
-  auto q = m.Query("Ticket", "<field udf=\"true\">Integration Ref<expression op=\"Equals\">A"
-                             "</expression></field>");
+  auto q = m.Query("Ticket",
+                   "<field udf=\"true\">Integration Ref<expression op=\"Equals\">A"
+                   "</expression></field>");
   CHECK(Between(q.body, "<id>", "</id>") == Between(t.body, "<EntityId>", "</EntityId>"));
   // Names are unique per entity; type and data type are fixed.
-  auto dup = m.Create("<Entity xsi:type=\"UserDefinedFieldDefinition\"><Name>integration ref"
-                      "</Name><UdfType>3</UdfType><DataType>1</DataType></Entity>");
+  auto dup = m.Create(
+      "<Entity xsi:type=\"UserDefinedFieldDefinition\"><Name>integration ref"
+      "</Name><UdfType>3</UdfType><DataType>1</DataType></Entity>");
   CHECK(dup.body.find("A user-defined field named Integration Ref already exists on Ticket.") !=
         std::string::npos);
   auto chg = m.Update("<Entity xsi:type=\"UserDefinedFieldDefinition\"><id>" + def +
@@ -459,8 +468,9 @@ TEST_CASE("Change tracking: costs, child activity, deletion logs, ticket history
           "[write][tracking]") {
   Mock2 m;
   m.Freeze("2026-11-28T15:00:00");
-  auto c = m.Create(Ticket("<AccountID>0</AccountID><Title>tracked</Title><Status>1</Status>"
-                           "<Priority>2</Priority>"));
+  auto c =
+      m.Create(Ticket("<AccountID>0</AccountID><Title>tracked</Title><Status>1</Status>"
+                      "<Priority>2</Priority>"));
   std::string ticket = Between(c.body, "<EntityId>", "</EntityId>");
   long long resource = m.t().spec.users.front().resource_id;
   auto activity = [&]() { return FieldOf(m.ById("Ticket", ticket).body, "LastActivityDate"); };
@@ -502,9 +512,8 @@ TEST_CASE("Change tracking: costs, child activity, deletion logs, ticket history
   m.Advance(60000);
   REQUIRE(Rc(m.Delete("<Entity xsi:type=\"TimeEntry\"><id>" + te_id + "</id></Entity>")) == "1");
   CHECK(activity() == "2026-11-28T10:05:00");
-  auto log = m.Query("DeletedTicketActivityLog",
-                     "<field>TicketID<expression op=\"Equals\">" + ticket +
-                         "</expression></field>");
+  auto log = m.Query("DeletedTicketActivityLog", "<field>TicketID<expression op=\"Equals\">" +
+                                                     ticket + "</expression></field>");
   CHECK(FieldOf(log.body, "TypeID") == "2");
   CHECK(FieldOf(log.body, "NoteOrAttachmentTitle") == "Fixed");
   CHECK(FieldOf(log.body, "DeletedDateTime") == "2026-11-28T10:05:00");
@@ -522,8 +531,8 @@ TEST_CASE("Change tracking: costs, child activity, deletion logs, ticket history
 
   // The admin API deletes tickets (the API cannot); DeletedTicketLog records it.
   m.Advance(60000);
-  auto del = m.Admin("DELETE", "/__admin/tenants/" + std::to_string(m.t().spec.id) +
-                                   "/tickets/" + ticket);
+  auto del =
+      m.Admin("DELETE", "/__admin/tenants/" + std::to_string(m.t().spec.id) + "/tickets/" + ticket);
   REQUIRE(del.status == 200);
   CHECK(m.ById("Ticket", ticket).body.find("<Entity ") == std::string::npos);
   CHECK(m.ById("TicketCost", cost_id).body.find("<Entity ") == std::string::npos);
@@ -532,7 +541,7 @@ TEST_CASE("Change tracking: costs, child activity, deletion logs, ticket history
   CHECK(FieldOf(dl.body, "TicketTitle") == "tracked");
   CHECK(FieldOf(dl.body, "DeletedDateTime") == "2026-11-28T10:07:00");
   CHECK_FALSE(FieldOf(dl.body, "TicketNumber").empty());
-  CHECK(m.Admin("DELETE", "/__admin/tenants/" + std::to_string(m.t().spec.id) + "/tickets/" +
-                              ticket)
-            .status == 404);
+  CHECK(
+      m.Admin("DELETE", "/__admin/tenants/" + std::to_string(m.t().spec.id) + "/tickets/" + ticket)
+          .status == 404);
 }
