@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "service/admin_json.h"
 #include "service/admin_ui.h"
 #include "service/behaviours.h"
 #include "service/service.h"
@@ -12,19 +13,6 @@
 namespace atws::service {
 
 namespace {
-
-HttpResponse Json(int status, const nlohmann::json& j) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = j.dump();
-  r.body += '\n';
-  return r;
-}
-
-HttpResponse JsonError(int status, const std::string& msg) {
-  return Json(status, {{"error", msg}});
-}
 
 // Query-string parameter (no decoding beyond %XX and '+').
 bool QueryParam(const std::string& query, std::string_view name, std::string* out) {

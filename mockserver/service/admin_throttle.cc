@@ -9,24 +9,12 @@
 
 #include "common/text.h"
 #include "common/timeutil.h"
+#include "service/admin_json.h"
 #include "service/service.h"
 
 namespace atws::service {
 
 namespace {
-
-HttpResponse Json(int status, const nlohmann::json& j) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = j.dump();
-  r.body += '\n';
-  return r;
-}
-
-HttpResponse JsonError(int status, const std::string& msg) {
-  return Json(status, {{"error", msg}});
-}
 
 // The value of `name` in a query string (plain digits are all the endpoints here take).
 bool QueryValue(std::string_view query, std::string_view name, std::string* out) {

@@ -8,6 +8,7 @@
 
 #include "common/text.h"
 #include "common/timeutil.h"
+#include "service/admin_json.h"
 
 namespace atws::service {
 
@@ -28,19 +29,6 @@ namespace {
 constexpr const char* kPagePolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-HttpResponse JsonReply(int status, const nlohmann::json& j) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = j.dump();
-  r.body += '\n';
-  return r;
-}
-
-HttpResponse JsonError(int status, const std::string& msg) {
-  return JsonReply(status, {{"error", msg}});
-}
 
 std::string IsoUtc(Micros t) { return FormatApiDateTime(ToLocal(t, ApiTimeZone::kUtc)) + "Z"; }
 
@@ -126,7 +114,7 @@ bool HandleAdminUiData(Service& svc, const HttpRequest& req, const std::string& 
           JsonError(404, fmt::format("journal entry {} is not (or no longer) in the journal", seq));
       return true;
     }
-    *out = JsonReply(200, entries.front().ToJson(true));
+    *out = Json(200, entries.front().ToJson(true));
     return true;
   }
 
@@ -179,14 +167,14 @@ bool HandleAdminUiData(Service& svc, const HttpRequest& req, const std::string& 
                          {"threshold", p.threshold}});
     }
   }
-  *out = JsonReply(200, {{"tenant", id},
-                         {"interval_seconds", h.interval().count() / 1000.0},
-                         {"capacity", h.capacity()},
-                         {"threshold", s.threshold},
-                         {"latency_tier1_pct", s.latency_tier1_pct},
-                         {"latency_tier2_pct", s.latency_tier2_pct},
-                         {"warn_pct", s.warn_pct},
-                         {"samples", samples}});
+  *out = Json(200, {{"tenant", id},
+                    {"interval_seconds", h.interval().count() / 1000.0},
+                    {"capacity", h.capacity()},
+                    {"threshold", s.threshold},
+                    {"latency_tier1_pct", s.latency_tier1_pct},
+                    {"latency_tier2_pct", s.latency_tier2_pct},
+                    {"warn_pct", s.warn_pct},
+                    {"samples", samples}});
   return true;
 }
 

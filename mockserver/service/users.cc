@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "service/admin_json.h"
 #include "service/internal.h"
 #include "service/service.h"
 
@@ -23,19 +24,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kLobField = "BusinessDivisionSubdivisionID";
-
-HttpResponse Json(int status, const json& j) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = j.dump();
-  r.body += '\n';
-  return r;
-}
-
-HttpResponse JsonError(int status, const std::string& msg) {
-  return Json(status, {{"error", msg}});
-}
 
 // "All" > "Restricted" > "None"; -1 for anything else.
 int AccessRank(std::string_view a) {

@@ -9,23 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "service/admin_json.h"
 #include "service/behaviours.h"
 
 namespace atws::service {
 
 namespace {
-
-HttpResponse JsonReply(int status, const nlohmann::json& j) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = j.dump() + "\n";
-  return r;
-}
-
-HttpResponse ErrorReply(int status, const std::string& msg) {
-  return JsonReply(status, {{"error", msg}});
-}
 
 // "/__admin/tenants/{id}/{rest}" → id and rest; false for other paths.
 bool TenantPath(const std::string& path, long long* id, std::string* rest) {
@@ -65,7 +54,7 @@ bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& 
   if (!sources && !ticket) return false;
   Tenant* t = svc.FindTenant(tid);
   if (!t) {
-    *out = ErrorReply(404, fmt::format("no tenant {}", tid));
+    *out = JsonError(404, fmt::format("no tenant {}", tid));
     return true;
   }
   const catalog::Catalog& cat = svc.catalog();
@@ -76,7 +65,7 @@ bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& 
     const catalog::Entity* e = cat.Find("Ticket");
     const catalog::Field* f = e ? e->FindField("Source") : nullptr;
     if (!f) {
-      *out = ErrorReply(500, "the catalog has no Ticket.Source");
+      *out = JsonError(500, "the catalog has no Ticket.Source");
       return true;
     }
     auto describe = [&](const catalog::PicklistValue& v) {
@@ -95,55 +84,55 @@ bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& 
     if (req.method == "GET") {
       nlohmann::json values = nlohmann::json::array();
       for (const auto& v : TenantPicklist(*t, *e, *f)) values.push_back(describe(v));
-      *out = JsonReply(200, {{"tenant", tid},
-                             {"field", "Ticket.Source"},
-                             {"default", DefaultTicketSource(*t)},
-                             {"values", values}});
+      *out = Json(200, {{"tenant", tid},
+                        {"field", "Ticket.Source"},
+                        {"default", DefaultTicketSource(*t)},
+                        {"values", values}});
       return true;
     }
     if (req.method != "POST") {
-      *out = ErrorReply(405, "use GET or POST");
+      *out = JsonError(405, "use GET or POST");
       return true;
     }
     nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object() || !body.contains("label") ||
         !body["label"].is_string()) {
-      *out = ErrorReply(400, "send {\"label\": \"Source name\"}");
+      *out = JsonError(400, "send {\"label\": \"Source name\"}");
       return true;
     }
     catalog::PicklistValue added;
     std::string err;
     if (!AddTenantPicklistValue(*t, *e, *f, body["label"].get<std::string>(), &added, &err)) {
-      *out = ErrorReply(err.find("already has") != std::string::npos ? 409 : 400, err);
+      *out = JsonError(err.find("already has") != std::string::npos ? 409 : 400, err);
       return true;
     }
     nlohmann::json j = describe(added);
     j["tenant"] = tid;
     j["field"] = "Ticket.Source";
-    *out = JsonReply(201, j);
+    *out = Json(201, j);
     return true;
   }
 
   // DELETE /__admin/tenants/{id}/tickets/{ticketId}
   if (req.method != "DELETE") {
-    *out = ErrorReply(405, "use DELETE");
+    *out = JsonError(405, "use DELETE");
     return true;
   }
   long long ticket_id;
   if (!ParseInt64(std::string_view(rest).substr(8), &ticket_id)) {
-    *out = ErrorReply(400, "the ticket id must be a number");
+    *out = JsonError(400, "the ticket id must be a number");
     return true;
   }
   const catalog::Entity* te = cat.Find("Ticket");
   store::TenantDb& db = *t->db;
   std::vector<store::Value> row;
   if (!te || !ReadRow(db, *te, ticket_id, &row)) {
-    *out = ErrorReply(404, fmt::format("tenant {} has no ticket {}", tid, ticket_id));
+    *out = JsonError(404, fmt::format("tenant {} has no ticket {}", tid, ticket_id));
     return true;
   }
   std::string err;
   if (!EnsureWriteState(*t, &err) || !db.Exec("SAVEPOINT atws_admin_delete", &err)) {
-    *out = ErrorReply(500, err);
+    *out = JsonError(500, err);
     return true;
   }
   // Deleted by the tenant's first API user's resource unless the body names one.
@@ -172,16 +161,16 @@ bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& 
   if (!ok) {
     db.Exec("ROLLBACK TO atws_admin_delete");
     db.Exec("RELEASE atws_admin_delete");
-    *out = ErrorReply(500, err);
+    *out = JsonError(500, err);
     return true;
   }
   db.Exec("RELEASE atws_admin_delete");
   db.BumpGeneration();
-  *out = JsonReply(200, {{"tenant", tid},
-                         {"deleted", ticket_id},
-                         {"rows_removed_with_it", children},
-                         {"deleted_by", actor.user_resource},
-                         {"logged_at", stamp}});
+  *out = Json(200, {{"tenant", tid},
+                    {"deleted", ticket_id},
+                    {"rows_removed_with_it", children},
+                    {"deleted_by", actor.user_resource},
+                    {"logged_at", stamp}});
   return true;
 }
 
