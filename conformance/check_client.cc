@@ -1,0 +1,17 @@
+// Placeholder: replaced by the real command.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "conformance/commands.h"
+
+namespace atws::conformance {
+
+void RegisterCheckClientCommand(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("check-client", "(not implemented yet)");
+  cmd->callback([exit_code] {
+    std::cerr << "atws-conformance check-client: not implemented yet\n";
+    *exit_code = 2;
+  });
+}
+
+}  // namespace atws::conformance
