@@ -1,17 +1,211 @@
-// Placeholder: replaced by the real command.
+// atws-conformance diff --a URL --b URL: the same scenarios against two endpoints, their
+// normalised answers compared step by step. Against a real Autotask (no admin API) it also says
+// which assumptions of the mock the real endpoint confirmed or refuted. See docs/conformance.md.
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
+#include <tuple>
 
 #include "conformance/commands.h"
+#include "conformance/normalize.h"
+#include "conformance/report.h"
+#include "conformance/runner.h"
+#include "conformance/scenario_cli.h"
 
 namespace atws::conformance {
+namespace {
+
+using namespace scenario;
+
+struct DiffOptions {
+  TargetOptions shared, a, b;
+  std::string scenarios;
+  std::vector<std::string> tags, ids;
+  bool read_only = false;
+  bool no_reset = false;
+  std::string normalize = "auto";
+  bool quiet = false;
+  bool verbose = false;
+  std::string junit, json, html;
+};
+
+const char* SideStatus(report::Status s) {
+  return s == report::Status::kPass ? "passes" : s == report::Status::kFail ? "fails" : "skipped";
+}
+
+// Compares one scenario's results on both sides.
+report::Case Compare(const ScenarioResult& a, const ScenarioResult& b, NormalizeLevel level,
+                     int* differences) {
+  const Scenario& sc = *a.scenario;
+  report::Case c;
+  c.id = sc.id;
+  c.name = sc.title;
+  c.classname = "diff";
+  c.seconds = a.seconds + b.seconds;
+  c.tags = sc.tags;
+  if (a.status == report::Status::kSkip || b.status == report::Status::kSkip) {
+    c.status = report::Status::kSkip;
+    if (a.status == report::Status::kSkip && b.status == report::Status::kSkip)
+      c.message = "skipped on both: " + a.message;
+    else if (a.status == report::Status::kSkip)
+      c.message = "not compared: skipped on a (" + a.message + ")";
+    else
+      c.message = "not compared: skipped on b (" + b.message + ")";
+    return c;
+  }
+  std::string details;
+  int diffs = 0;
+  if (a.status != b.status) {
+    ++diffs;
+    details +=
+        fmt::format("outcome: {} on a, {} on b\n", SideStatus(a.status), SideStatus(b.status));
+    if (a.status == report::Status::kFail) details += "  a: " + a.message + "\n";
+    if (b.status == report::Status::kFail) details += "  b: " + b.message + "\n";
+  }
+  size_t n = std::min(a.steps.size(), b.steps.size());
+  std::string first_step;
+  for (size_t i = 0; i < n; ++i) {
+    const StepResult& sa = a.steps[i];
+    const StepResult& sb = b.steps[i];
+    if (sa.kind == StepKind::kWait || sa.kind == StepKind::kAdmin) continue;
+    if (!sa.ran || !sb.ran) continue;
+    std::vector<std::string> la = NormalizeAnswer(sa, level);
+    std::vector<std::string> lb = NormalizeAnswer(sb, level);
+    std::vector<std::string> d = DiffLines(la, lb);
+    if (d.empty()) continue;
+    ++diffs;
+    if (first_step.empty()) first_step = sa.id;
+    details += fmt::format("{}{} ({}), line {}:\n", sa.cleanup ? "clean-up " : "", sa.id,
+                           sa.operation, sa.line);
+    for (const auto& line : d) details += "  " + line + "\n";
+  }
+  *differences += diffs;
+  if (diffs == 0) {
+    c.status = report::Status::kPass;
+    c.message = fmt::format("same ({} on both)", SideStatus(a.status));
+    return c;
+  }
+  c.status = report::Status::kFail;
+  c.message = a.status != b.status
+                  ? fmt::format("{} on a, {} on b", SideStatus(a.status), SideStatus(b.status))
+                  : fmt::format("answers differ (first at {})", first_step);
+  c.details = "- = a, + = b\n" + details;
+  return c;
+}
+
+int DiffCommand(const DiffOptions& o) {
+  RunFilter filter{o.tags, o.ids, o.read_only};
+  std::vector<Scenario> scenarios;
+  if (!LoadSelectedScenarios(o.scenarios, filter, &scenarios)) return 2;
+  Target ta = o.a.Resolve(&o.shared, "a");
+  Target tb = o.b.Resolve(&o.shared, "b");
+  Session sa, sb;
+  std::string error;
+  if (!Connect(ta, &sa, &error)) {
+    std::cerr << "atws-conformance diff: a: " << error << "\n";
+    return 2;
+  }
+  if (!Connect(tb, &sb, &error)) {
+    std::cerr << "atws-conformance diff: b: " << error << "\n";
+    return 2;
+  }
+  if (!o.quiet) {
+    std::cerr << "a: " << DescribeSession(ta, sa) << "\n";
+    std::cerr << "b: " << DescribeSession(tb, sb) << "\n";
+  }
+  NormalizeLevel level = NormalizeLevel::kStrict;
+  if (o.normalize == "shape" ||
+      (o.normalize == "auto" && (sa.admin_base.empty() || sb.admin_base.empty())))
+    level = NormalizeLevel::kShape;
+  // Mocks start from their default data, so that both sides see the same rows.
+  for (auto side : {std::make_pair(&ta, &sa), std::make_pair(&tb, &sb)}) {
+    if (o.no_reset || side.second->admin_base.empty()) continue;
+    if (!ResetMock(*side.first, *side.second, &error)) {
+      std::cerr << "atws-conformance diff: " << side.first->label << ": " << error << "\n";
+      return 2;
+    }
+  }
+  Runner ra(ta, sa, o.read_only);
+  std::vector<ScenarioResult> res_a = RunAll(scenarios, &ra, "a", o.quiet);
+  Runner rb(tb, sb, o.read_only);
+  std::vector<ScenarioResult> res_b = RunAll(scenarios, &rb, "b", o.quiet);
+
+  report::Report rep;
+  rep.title = "ATWS conformance diff";
+  report::Suite suite;
+  suite.name = "diff";
+  suite.description = fmt::format(
+      "The scenarios against a = {} and b = {}, answers compared step by step after "
+      "normalisation ({}: {}).",
+      sa.zone_url, sb.zone_url, level == NormalizeLevel::kStrict ? "strict" : "shape",
+      level == NormalizeLevel::kStrict
+          ? "every value, with ids, date-times, numbers and hosts masked"
+          : "structure, types and the API's texts; data values left out");
+  suite.properties = {{"a", sa.zone_url},
+                      {"b", sb.zone_url},
+                      {"a admin", sa.admin_base.empty() ? "none" : sa.admin_base},
+                      {"b admin", sb.admin_base.empty() ? "none" : sb.admin_base},
+                      {"normalisation", level == NormalizeLevel::kStrict ? "strict" : "shape"}};
+  int differences = 0;
+  for (size_t i = 0; i < scenarios.size(); ++i)
+    suite.cases.push_back(Compare(res_a[i], res_b[i], level, &differences));
+  suite.timeline = ra.timeline();
+  rep.suites.push_back(std::move(suite));
+  // A side without the admin API is taken for a real Autotask: which assumptions held there?
+  for (auto [label, session, results] :
+       {std::make_tuple("a", &sa, &res_a), std::make_tuple("b", &sb, &res_b)}) {
+    if (!session->admin_base.empty()) continue;
+    report::Suite s;
+    s.name = fmt::format("assumptions on {}", label);
+    s.description = fmt::format(
+        "{} has no admin API, so it is taken for a real Autotask: each assumption the scenarios "
+        "cover is confirmed when every covering scenario passed there, refuted when one failed.",
+        session->zone_url);
+    s.cases = AssumptionCases(*results, label);
+    rep.suites.push_back(std::move(s));
+  }
+  bool wrote = WriteReports(rep, o.junit, o.json, o.html);
+  report::Report diff_only;
+  diff_only.suites.push_back(rep.suites.front());
+  std::cout << report::ToText(diff_only, o.verbose);
+  for (size_t i = 1; i < rep.suites.size(); ++i) std::cout << AssumptionText(rep.suites[i]);
+  report::Counts c = report::Count(rep.suites.front());
+  std::cout << fmt::format("{} scenario(s) differ, {} the same, {} not compared\n", c.failed,
+                           c.passed, c.skipped);
+  if (!wrote) return 2;
+  return c.failed == 0 ? 0 : 1;
+}
+
+}  // namespace
 
 void RegisterDiffCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("diff", "(not implemented yet)");
-  cmd->callback([exit_code] {
-    std::cerr << "atws-conformance diff: not implemented yet\n";
-    *exit_code = 2;
-  });
+  auto opts = std::make_shared<DiffOptions>();
+  auto* cmd = app.add_subcommand(
+      "diff",
+      "Runs the scenarios against two endpoints and shows where their normalised answers "
+      "differ. A side without an admin API is taken for a real Autotask: the report says which "
+      "of the mock's assumptions it confirmed or refuted. Exit status 0 when nothing differs.");
+  opts->a.Add(cmd, "a-", true);
+  opts->b.Add(cmd, "b-", true);
+  opts->shared.Add(cmd, "", false);
+  cmd->add_option("--scenarios", opts->scenarios, "directory of scenario files");
+  cmd->add_option("--tag", opts->tags, "only scenarios with this tag (repeatable)");
+  cmd->add_option("--id", opts->ids, "only this scenario (repeatable; trailing * = prefix)");
+  cmd->add_flag("--read-only", opts->read_only, "skip every scenario that writes");
+  cmd->add_flag("--no-reset", opts->no_reset,
+                "do not reset sides that have an admin API before running");
+  cmd->add_option("--normalize", opts->normalize,
+                  "strict (every value, masked), shape (structure and texts), or auto: strict "
+                  "when both sides have an admin API")
+      ->check(CLI::IsMember({"auto", "strict", "shape"}));
+  cmd->add_option("--junit", opts->junit, "write a JUnit XML report to FILE");
+  cmd->add_option("--json", opts->json, "write a JSON report to FILE");
+  cmd->add_option("--html", opts->html, "write a self-contained HTML report to FILE");
+  cmd->add_flag("-q,--quiet", opts->quiet, "no progress output");
+  cmd->add_flag("-v,--verbose", opts->verbose, "list equal and skipped scenarios too");
+  cmd->callback([opts, exit_code] { *exit_code = DiffCommand(*opts); });
 }
 
 }  // namespace atws::conformance

@@ -1,4 +1,5 @@
 // atws-mock: the ATWS Sandbox server.
+#include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include "common/text.h"
 #include "http/server.h"
 #include "record/record.h"
+#include "service/config.h"
 #include "service/service.h"
 #include "xml/xml.h"
 
@@ -29,6 +31,12 @@ bool SplitListen(const std::string& s, std::string* host, uint16_t* port) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Answers of a megabyte (a 500-row page) are built and copied on every call. glibc would
+  // mmap() each such buffer afresh and give it back on free, so every call faulted in and
+  // zeroed new pages, and trimmed the heaps again with madvise(): half of a page's cost under
+  // perf. Large buffers come from the heap instead and freed heap tops are kept (up to 8 MiB).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
   CLI::App app{
       "atws-mock: a local Autotask SOAP Web Services API (atws.asmx 1.6 and 1.5) for tests.\n"
       "Serves the zone-neutral endpoint /atservices/1.6/atws.asmx, zone endpoints\n"
@@ -46,7 +54,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--data", data_dir,
                  "directory holding the tenants' SQLite files (created from the default data "
-                 "when missing); without it the default data lives in memory");
+                 "when missing) and, optionally, the start-up configuration atws-sandbox.json "
+                 "(docs/configuration.md); without it the default data lives in memory");
+  std::string config_file, journal_db;
+  app.add_option("--journal-db", journal_db,
+                 "persist the request journal in this SQLite file (created when missing); it "
+                 "survives restarts and GET /__admin/journal reads it (default: memory only, the "
+                 "newest 10,000 calls)");
+  app.add_option("--config", config_file,
+                 "start-up configuration file (docs/configuration.md); default: "
+                 "DIR/atws-sandbox.json when --data DIR holds one")
+      ->check(CLI::ExistingFile);
   app.add_option("--log-level", log_level, "error, warn, info or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
       ->capture_default_str();
@@ -86,22 +104,36 @@ int main(int argc, char** argv) {
       "--replay", replay_file,
       "serve the recording FILE; requests it does not hold get a SOAP fault and are listed at "
       "/__admin/replay/near-misses");
+  bool rewrite_urls = false;
+  app.add_flag(
+      "--rewrite-urls", rewrite_urls,
+      "with --record-to or --replay: URLs in the answers (getZoneInfo URL and WebUrl, the WSDL's "
+      "soap:address) point at this server instead of the upstream (--public-url overrides the "
+      "address), so a client that follows getZoneInfo stays on the recorder or replayer");
   record_opt->needs(upstream_opt);
   upstream_opt->needs(record_opt);
   replay_opt->excludes(record_opt)->excludes(upstream_opt);
   CLI11_PARSE(app, argc, argv);
+  if (rewrite_urls && record_to.empty() && replay_file.empty()) {
+    std::cerr << "atws-mock: --rewrite-urls applies to --record-to or --replay\n";
+    return 2;
+  }
 
   int level = log_level == "error" ? 0 : log_level == "warn" ? 1 : log_level == "info" ? 2 : 3;
   atws::xml::InitParser();
 
   atws::service::Options opt;
   opt.data_dir = data_dir;
+  opt.journal_db = journal_db;
   opt.public_url = public_url;
   opt.strict_zones = strict_zones;
   opt.admin_token = admin_token;
   opt.admin_remote = admin_remote;
   opt.threshold = threshold;
   opt.thread_limit = thread_limit;
+  // The tenants' data is filled while the server starts: getZoneInfo and the WSDLs are answered
+  // at once, calls on a tenant's data wait until it is there (time to ready, docs/performance.md).
+  opt.background_load = true;
   atws::ParseApiTimeZone(time_zone, &opt.time_zone);
 
   atws::http::ServerOptions sopt;
@@ -118,6 +150,26 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "atws-mock: cannot load the tenants: " << e.what() << "\n";
     return 1;
+  }
+  // The start-up configuration, applied through the admin API before anything is served.
+  if (config_file.empty() && !data_dir.empty()) {
+    std::string candidate = data_dir + "/" + atws::service::kConfigFileName;
+    if (FILE* f = std::fopen(candidate.c_str(), "rb")) {
+      std::fclose(f);
+      config_file = candidate;
+    }
+  }
+  if (!config_file.empty()) {
+    auto cfg = std::make_shared<atws::service::StartupConfig>();
+    std::string err;
+    if (!atws::service::LoadStartupConfig(config_file, cfg.get(), &err) ||
+        !atws::service::ApplyStartupConfig(*svc, *cfg, atws::service::ConfigScope{}, &err)) {
+      std::cerr << "atws-mock: " << err << "\n";
+      return 2;
+    }
+    svc->SetStartupConfig(cfg);
+    if (level >= 2)
+      std::fprintf(stderr, "atws-mock: configuration %s applied\n", config_file.c_str());
   }
   if (!dump_wsdl.empty()) {
     std::string err;
@@ -150,6 +202,8 @@ int main(int argc, char** argv) {
       ro.upstream = upstream;
       ro.admin = {admin_token, admin_remote};
       ro.admin_fallback = admin;
+      ro.rewrite_urls = rewrite_urls;
+      ro.public_url = public_url;
       recorder = atws::record::Recorder::Create(ro, &rerr);
       if (recorder)
         sopt.handler = [r = recorder.get()](const atws::service::HttpRequest& q) {
@@ -160,6 +214,8 @@ int main(int argc, char** argv) {
       ro.file = replay_file;
       ro.admin = {admin_token, admin_remote};
       ro.admin_fallback = admin;
+      ro.rewrite_urls = rewrite_urls;
+      ro.public_url = public_url;
       replayer = atws::record::Replayer::Create(ro, &rerr);
       if (replayer)
         sopt.handler = [r = replayer.get()](const atws::service::HttpRequest& q) {
@@ -181,6 +237,13 @@ int main(int argc, char** argv) {
   std::string shown = sopt.host.find(':') != std::string::npos ? "[" + sopt.host + "]" : sopt.host;
   std::printf("listening on http://%s:%u\n", shown.c_str(), server.port());
   std::fflush(stdout);
+  try {
+    svc->WaitLoaded();  // a tenant that cannot be filled ends the server, as at start-up
+  } catch (const std::exception& e) {
+    std::cerr << "atws-mock: cannot load the tenants: " << e.what() << "\n";
+    server.Stop();
+    return 1;
+  }
   if (level >= 2)
     std::fprintf(stderr, "atws-mock: %zu tenants loaded; admin API at /__admin/\n",
                  svc->tenants().size());

@@ -5,10 +5,13 @@
 #include <pistache/peer.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <thread>
+#include <vector>
 
 #include "common/text.h"
 #include "http/delay_queue.h"
+#include "http/framing.h"
 
 namespace atws::http {
 
@@ -52,6 +55,106 @@ class DynamicHeader : public Http::Header::Header {
   std::string name_, value_;
 };
 
+// Fault injection (service/faults.h): the answer written by hand, its head at once and its body
+// in `chunks` pieces spread over `duration_ms`, all sent from the delay queue's thread through
+// Peer::send (Transport::asyncWrite: queued to the connection's reactor, as ResponseWriter::send
+// does). Pistache 0.0.5's ResponseStream would chunk the body with Transfer-Encoding: chunked,
+// but its flush() writes the transport's queue from the calling thread, which is only safe on
+// the reactor's own thread; a raw answer with Content-Length is what a slow server sends anyway.
+void SendSlowly(DelayQueue& delays, const std::shared_ptr<Tcp::Peer>& peer, int status,
+                const std::string& content_type,
+                const std::vector<std::pair<std::string, std::string>>& headers,
+                const std::string& body, bool keep, long long delay_ms, long long duration_ms,
+                int chunks, std::shared_ptr<void> hold) {
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
+                     Http::codeString(static_cast<Http::Code>(status)) + "\r\n";
+  for (const auto& [k, v] : headers) head += k + ": " + v + "\r\n";
+  head += "Content-Type: " + content_type + "\r\n";
+  head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  head += keep ? "Connection: Keep-Alive\r\n\r\n" : "Connection: Close\r\n\r\n";
+  // The pieces: the head, then the body in `chunks` parts (fewer when it is shorter); the head
+  // goes alone at `delay_ms`, each part after another duration_ms / parts.
+  std::vector<std::string> parts;
+  size_t n = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(chunks), body.size()));
+  for (size_t i = 0; i < n && !body.empty(); ++i)
+    parts.push_back(
+        body.substr(body.size() * i / n, body.size() * (i + 1) / n - body.size() * i / n));
+  std::weak_ptr<Tcp::Peer> weak = peer;
+  const auto start = DelayQueue::Clock::now() + std::chrono::milliseconds(delay_ms);
+  if (parts.empty()) {
+    parts.push_back(std::move(head));  // no body: the head is all there is
+  } else {
+    delays.Schedule(start, [weak, head = std::move(head)]() mutable {
+      if (auto p = weak.lock()) {
+        size_t len = head.size();
+        p->send(RawBuffer(std::move(head), len));
+      }
+    });
+  }
+  const long long count = static_cast<long long>(parts.size());
+  for (long long i = 0; i < count; ++i) {
+    bool last = i + 1 == count;
+    auto due = start + std::chrono::milliseconds(duration_ms * (i + 1) / count);
+    delays.Schedule(due, [weak, last, keep, bytes = std::move(parts[static_cast<size_t>(i)]),
+                          hold = last ? hold : nullptr]() mutable {
+      auto p = weak.lock();
+      if (!p) return;  // the client has gone
+      size_t len = bytes.size();
+      auto sent = p->send(RawBuffer(std::move(bytes), len));
+      if (!last) return;
+      // What ResponseWriter::send does besides writing: the connection is idle again (the
+      // keep-alive timer runs), and after a "Connection: close" answer its write side closes.
+      p->setIdle(true);
+      if (!keep)
+        sent.then(
+            [weak](ssize_t) {
+              if (auto q = weak.lock()) ::shutdown(q->fd(), SHUT_WR);
+            },
+            Async::NoExcept);
+      hold.reset();
+    });
+  }
+}
+
+// A keep-alive answer sent at once, as one buffer moved into the connection's write queue
+// (Peer::send → Transport::asyncWrite, the queue ResponseWriter::send ends in). Same bytes as
+// ResponseWriter::send, which would first copy the body into a stream buffer that grows by
+// doubling and then copy that into a string: for a 1 MB query page those copies and their fresh
+// pages cost as much as building the page. Marks the peer idle as ResponseWriter::send does
+// (its header timeout no longer applies).
+void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
+                   service::HttpResponse& resp, const Http::Mime::MediaType& mime) {
+  auto peer = response.getPeer();
+  if (!peer) return;
+  std::string msg;
+  msg.reserve(resp.body.size() + 160 + resp.headers.size() * 64);
+  msg += version == Http::Version::Http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  msg += std::to_string(resp.status);
+  msg += ' ';
+  msg += Http::codeString(static_cast<Http::Code>(resp.status));
+  msg += "\r\n";
+  if (mime.isValid()) {
+    msg += "Content-Type: ";
+    msg += mime.toString();
+    msg += "\r\n";
+  }
+  msg += "Connection: Keep-Alive\r\n";
+  for (const auto& [k, v] : resp.headers) {
+    msg += k;
+    msg += ": ";
+    msg += v;
+    msg += "\r\n";
+  }
+  msg += "Content-Length: ";
+  msg += std::to_string(resp.body.size());
+  msg += "\r\n\r\n";
+  msg += resp.body;
+  std::string().swap(resp.body);
+  peer->setIdle(true);
+  size_t len = msg.size();
+  peer->send(RawBuffer(std::move(msg), len));
+}
+
 class Handler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Handler)
@@ -93,6 +196,21 @@ class Handler : public Http::Handler {
     req.peer = request.address().host();
 
     service::HttpResponse resp = handle_ ? handle_(req) : svc_->Handle(req);
+    if (resp.drop_connection) {
+      // Fault injection: no answer; the connection is closed (after the added latency). The
+      // socket belongs to Pistache, so it is shut down, not closed: the client reads EOF and
+      // the reactor drops the peer. The writer goes unused.
+      std::weak_ptr<Tcp::Peer> weak = response.getPeer();
+      auto drop = [weak, hold = std::move(resp.hold)]() {
+        if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);
+      };
+      if (resp.delay_ms > 0 && delays_)
+        delays_->Schedule(DelayQueue::Clock::now() + std::chrono::milliseconds(resp.delay_ms),
+                          std::move(drop));
+      else
+        drop();
+      return;
+    }
     for (const auto& [k, v] : resp.headers)
       response.headers().add(std::make_shared<DynamicHeader>(k, v));
     // HTTP/1.1 connections persist unless the client sends "Connection: close" (RFC 9112);
@@ -106,6 +224,12 @@ class Handler : public Http::Handler {
     if (keep) {
       response.headers().remove<Http::Header::Connection>();
       response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+    }
+    if (resp.slow_chunks > 0 && delays_) {
+      if (auto peer = response.getPeer())
+        SendSlowly(*delays_, peer, resp.status, resp.content_type, resp.headers, resp.body, keep,
+                   resp.delay_ms, resp.slow_body_ms, resp.slow_chunks, std::move(resp.hold));
+      return;
     }
     auto code = static_cast<Http::Code>(resp.status);
     auto mime = Http::Mime::MediaType::fromString(resp.content_type);
@@ -125,6 +249,10 @@ class Handler : public Http::Handler {
                         });
       return;
     }
+    if (keep && request.method() != Http::Method::Head) {
+      SendKeepAlive(response, request.version(), resp, mime);
+      return;
+    }
     if (keep) {
       response.send(code, resp.body, mime);
       return;
@@ -141,10 +269,98 @@ class Handler : public Http::Handler {
             Async::NoExcept);
   }
 
+  void set_framing(FramingLimits limits) { framing_ = limits; }
+
+  // Every byte read from a connection passes the framer (http/framing.h) before Pistache's
+  // parser sees it: this replaces Http::Handler::onInput (private there, but virtual in
+  // Tcp::Handler, so an override is what the transport calls). Each request the framer lets
+  // through is parsed and dispatched as Http::Handler::onInput does; a refused stream gets its
+  // status and reason, and the connection is closed.
+  void onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
+    auto framer = std::static_pointer_cast<RequestFramer>(peer->tryGetData(kFramerData));
+    // (The framer stays with the connection: Pistache drops the peer's data with the peer.)
+    if (!framer) {
+      framer = std::make_shared<RequestFramer>(framing_);
+      peer->putData(kFramerData, framer);
+    }
+    if (framer->refused()) return;  // the rest of a refused stream is read and dropped
+    FramingError error;
+    bool parse_ok = true;
+    bool ok = framer->Feed(
+        std::string_view(buffer, len),
+        [&](std::string_view bytes, bool end) {
+          if (parse_ok) parse_ok = ParseRequestBytes(bytes, end, peer);
+        },
+        &error);
+    if (!ok) {
+      RefuseConnection(peer, error.status, error.reason);
+    } else if (!parse_ok) {
+      // Pistache answered an error, or framed a request differently from the framer: no later
+      // byte of this connection can be trusted to start a request, so the rest is dropped.
+      framer->Stop();
+    }
+  }
+
  private:
+  static constexpr const char* kFramerData = "atws.framer";
+
+  // Feeds one request's bytes to the connection's Pistache parser; when the request is
+  // complete, dispatches it (what Http::Handler::onInput does with the bytes it reads). False
+  // when Pistache did not end the request where the framer did.
+  bool ParseRequestBytes(std::string_view bytes, bool end, const std::shared_ptr<Tcp::Peer>& peer) {
+    auto parser = Http::Handler::getParser(peer);
+    auto& request = parser->request;
+    try {
+      if (!parser->feed(bytes.data(), bytes.size()))  // above the framer's limits: not reached
+        throw Http::HttpError(Http::Code::Request_Entity_Too_Large, "Request too large");
+      auto state = parser->parse();
+      if (state != Http::Private::State::Done) {
+        if (!end) return true;
+        throw Http::HttpError(Http::Code::Bad_Request, "The request could not be parsed.");
+      }
+      // Done before the framer's end: Pistache read a shorter body than Content-Length says.
+      Http::ResponseWriter response(request.version(), transport(), this, peer);
+      request.copyAddress(peer->address());
+      auto connection = request.headers().tryGet<Http::Header::Connection>();
+      response.headers().add<Http::Header::Connection>(connection ? connection->control()
+                                                                  : Http::ConnectionControl::Close);
+      peer->setIdle(false);
+      onRequest(request, std::move(response));
+      parser->reset();
+      return end;
+    } catch (const Http::HttpError& e) {
+      parser->reset();
+      RefuseConnection(peer, e.code(), e.reason());
+      return false;
+    } catch (const std::exception& e) {
+      parser->reset();
+      RefuseConnection(peer, 500, e.what());
+      return false;
+    }
+  }
+
+  // Answers `status` with `reason` and closes the connection: the write side once the answer
+  // is out; what the client still sends is read and dropped until it closes too, or until the
+  // header timeout.
+  static void RefuseConnection(const std::shared_ptr<Tcp::Peer>& peer, int status,
+                               const std::string& reason) {
+    std::weak_ptr<Tcp::Peer> weak = peer;
+    auto close_write = [weak](ssize_t) {
+      if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
+    };
+    std::string msg = "HTTP/1.1 " + std::to_string(status) + " " +
+                      Http::codeString(static_cast<Http::Code>(status)) +
+                      "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n" +
+                      "Content-Length: " + std::to_string(reason.size() + 1) + "\r\n\r\n" + reason +
+                      "\n";
+    size_t n = msg.size();
+    peer->send(RawBuffer(std::move(msg), n)).then(close_write, Async::NoExcept);
+  }
+
   std::shared_ptr<service::Service> svc_;
   std::shared_ptr<DelayQueue> delays_;
   std::function<service::HttpResponse(const service::HttpRequest&)> handle_;  // record/replay
+  FramingLimits framing_;
 };
 
 }  // namespace
@@ -175,13 +391,17 @@ bool Server::Start(std::string* error) {
     auto opts = Http::Endpoint::options()
                     .threads(threads)
                     .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
-                    .maxRequestSize(impl_->opt.max_request_bytes)
+                    // Body limit plus room for the header section: the framer enforces both.
+                    .maxRequestSize(impl_->opt.max_request_bytes + (128 << 10))
                     .headerTimeout(std::chrono::seconds(impl_->opt.header_timeout_s))
                     .bodyTimeout(std::chrono::seconds(impl_->opt.body_timeout_s));
     impl_->endpoint->init(opts);
     impl_->delays = std::make_shared<DelayQueue>();
-    impl_->endpoint->setHandler(
-        Http::make_handler<Handler>(impl_->svc, impl_->delays, impl_->opt.handler));
+    auto handler = Http::make_handler<Handler>(impl_->svc, impl_->delays, impl_->opt.handler);
+    FramingLimits framing;  // requests reach Pistache's parser only through it (framing.h)
+    framing.max_body_bytes = impl_->opt.max_request_bytes;
+    handler->set_framing(framing);
+    impl_->endpoint->setHandler(handler);
     impl_->endpoint->serveThreaded();
     impl_->running = true;
     return true;

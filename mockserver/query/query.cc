@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "common/text.h"
+#include "xml/xml.h"
 
 namespace atws::query {
 
@@ -196,6 +197,10 @@ DocPtr ParseSxml(std::string_view sxml, const Options& opt, std::string* error) 
   // Clients wrap the document in CDATA with surrounding whitespace; an XML declaration is
   // only allowed at the very start.
   sxml = Trim(sxml);
+  if (xml::TooManyAttributes(sxml, 256)) {
+    *error = "Invalid query XML: an element has more than 256 attributes.";
+    return nullptr;
+  }
   std::unique_ptr<xmlParserCtxt, CtxtDeleter> ctxt(xmlNewParserCtxt());
   if (!ctxt || !ctxt->sax) {
     *error = "out of memory";
@@ -586,7 +591,7 @@ class Compiler {
         cmp("=");
         break;
       case Op::kNotEqual:
-        // SQL semantics: rows whose value is null do not match (see A-QUERY-NOTEQUAL-NULL).
+        // SQL semantics: rows whose value is null do not match (see A-QUERY-NULL).
         cmp("<>");
         break;
       case Op::kGreaterThan:

@@ -115,6 +115,32 @@ double Similarity(const Normalised& a, const Normalised& b);
 // \"5\" where the recording has \"0\""); empty when the item lists are the same.
 std::string FirstDifference(const Normalised& request, const Normalised& recorded);
 
+// ---------------------------------------------------------------------------------------------
+// URL rewriting (--rewrite-urls).
+
+// A path prefix that the recorder forwards to another origin than the upstream's, learnt from a
+// rewritten answer: "/webservices5" → "https://webservices5.autotask.net".
+struct UrlRoute {
+  std::string prefix, origin;
+};
+
+// Makes the URLs an answer hands out point at the mock: getZoneInfo's URL and WebUrl, a WSDL's
+// soap:address location. A URL on the upstream's origin keeps its path (less the upstream's base
+// path); a URL on a zone host (webservicesN.… or wwN.…) becomes /webservicesN/… or /wwN/… on the
+// mock, and its route is reported; with any_origin (replay), a URL on any other origin keeps its
+// path on the mock. Other URLs stay as they are.
+struct UrlRewriter {
+  std::string mock_base;    // scheme://host[:port] of the mock as the client reached it
+  std::string upstream;     // the recorder's upstream base URL
+  bool any_origin = false;  // replay: every http(s) URL
+  // Rewrites `body` in place; returns how many URLs changed. *routes (optional) gets the zone
+  // hosts met.
+  int Rewrite(std::string* body, std::vector<UrlRoute>* routes) const;
+};
+
+// scheme://host of the mock for the client of `req` (the Host it used), or `public_url`.
+std::string MockBase(const std::string& public_url, const service::HttpRequest& req);
+
 // Who may use /__admin/record and /__admin/replay (the same rules as the mock's admin API).
 struct AdminAccess {
   std::string token;    // when set: "Authorization: Bearer <token>"
@@ -156,6 +182,10 @@ struct RecorderOptions {
   AdminAccess admin;
   Handler admin_fallback;  // other /__admin/ requests (may be empty: 404)
   bool log = true;         // upstream failures to stderr
+  // --rewrite-urls: URLs in answers point at the recorder (UrlRewriter); what the client gets
+  // is what is recorded. public_url overrides the client's Host as the recorder's address.
+  bool rewrite_urls = false;
+  std::string public_url;
 };
 
 class Recorder {
@@ -174,6 +204,7 @@ class Recorder {
   std::unique_ptr<RecordFile> file_;
   mutable std::mutex mu_;
   size_t failures_ = 0;
+  std::vector<UrlRoute> routes_;  // learnt by --rewrite-urls (guarded by mu_)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -196,6 +227,10 @@ struct ReplayerOptions {
   Handler admin_fallback;
   bool log = true;                // near misses to stderr
   size_t max_near_misses = 1000;  // the oldest are dropped beyond this
+  // --rewrite-urls: URLs in the recorded answers point at the replayer (UrlRewriter with
+  // any_origin), so that a client following getZoneInfo stays on the replay.
+  bool rewrite_urls = false;
+  std::string public_url;
 };
 
 class Replayer {

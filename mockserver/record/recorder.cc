@@ -148,6 +148,13 @@ service::HttpResponse Recorder::Handle(const service::HttpRequest& req) {
   e.time = internal::NowIso();
   std::string query = CleanQuery(req.query);
   std::string url = opt_.upstream + req.path;
+  {
+    // A zone host learnt by --rewrite-urls: /webservices5/… goes to that host.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& r : routes_)
+      if (AsciiIStartsWith(req.path, r.prefix + "/"))
+        url = r.origin + req.path.substr(r.prefix.size());
+  }
   if (!query.empty()) url += "?" + query;
   Upstream u;
   std::string err;
@@ -173,6 +180,23 @@ service::HttpResponse Recorder::Handle(const service::HttpRequest& req) {
   e.user = BasicAuthUser(req.authorization);
   e.request_body = ScrubIntegrationCodes(req.body);
   if (req.method != "GET" && !req.body.empty()) e.operation = Normalise(req.body).operation;
+  if (opt_.rewrite_urls) {
+    UrlRewriter rw;
+    rw.mock_base = MockBase(opt_.public_url, req);
+    rw.upstream = opt_.upstream;
+    std::vector<UrlRoute> found;
+    rw.Rewrite(&u.body, &found);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& f : found) {
+      bool known = false;
+      for (auto& r : routes_)
+        if (AsciiIEquals(r.prefix, f.prefix)) {
+          r.origin = f.origin;  // the latest answer wins
+          known = true;
+        }
+      if (!known) routes_.push_back(std::move(f));
+    }
+  }
   e.status = static_cast<int>(u.status);
   e.response_content_type = u.content_type;
   e.www_authenticate = u.www_authenticate;

@@ -108,6 +108,12 @@ service::HttpResponse Replayer::Handle(const service::HttpRequest& req) {
       resp.status = pick->ex.status;
       resp.content_type = internal::SendableContentType(pick->ex.response_content_type);
       resp.body = pick->ex.response_body;
+      if (opt_.rewrite_urls) {
+        UrlRewriter rw;
+        rw.mock_base = MockBase(opt_.public_url, req);
+        rw.any_origin = true;
+        rw.Rewrite(&resp.body, nullptr);
+      }
       if (!pick->ex.www_authenticate.empty())
         resp.headers.emplace_back("WWW-Authenticate", pick->ex.www_authenticate);
       resp.headers.emplace_back("X-Replayed-Exchange", std::to_string(pick->ex.seq));

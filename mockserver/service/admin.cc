@@ -8,6 +8,7 @@
 #include "service/admin_json.h"
 #include "service/admin_ui.h"
 #include "service/behaviours.h"
+#include "service/fixture_load.h"
 #include "service/service.h"
 
 namespace atws::service {
@@ -112,6 +113,7 @@ HttpResponse Service::HandleAdmin(const HttpRequest& req) {
       f.tenant = n;
     }
     if (QueryParam(req.query, "operation", &v)) f.operation = v;
+    if (QueryParam(req.query, "fault", &v)) f.fault = v;  // a rule id, or "any"
     if (QueryParam(req.query, "limit", &v)) {
       if (!ParseInt64(v, &n) || n <= 0) return JsonError(400, "limit must be a positive number");
       f.limit = static_cast<size_t>(n);
@@ -146,6 +148,10 @@ HttpResponse Service::HandleAdmin(const HttpRequest& req) {
   // Users, zones and zone moves: users.cc.
   if (HttpResponse r; HandleUserAdmin(req, path, &r)) return r;
   if (HttpResponse r; HandleAdminThrottle(req, path, &r)) return r;
+  // Fault rules (faults.cc) and fixture sets (fixture_load.cc).
+  if (HttpResponse r; HandleFaultAdmin(req, path, &r)) return r;
+  if (HttpResponse r; HandleLanguageAdmin(req, path, &r)) return r;  // tenant_language.cc
+  if (HttpResponse r; HandleFixturesAdmin(*this, req, path, &r)) return r;
   if (HttpResponse r; HandleWritesAdmin(*this, req, path, &r)) return r;  // writes_admin.cc
   return JsonError(404, fmt::format("no admin endpoint {} {}", m, path.substr(0, 100)));
 }

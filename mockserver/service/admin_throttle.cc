@@ -195,8 +195,10 @@ bool Service::ResetTenant(long long id, std::string* error) {
     t->writes = WriteState();
   }
   ResetDirectory(t);  // default users and zone (users.cc)
+  ResetLanguage(t);   // tenant_language.cc
   t->usage.Clear();
   journal_.Clear(id);
+  faults_.RemoveTenant(id);  // fault rules that name the tenant (faults.h)
   return true;
 }
 
@@ -293,7 +295,8 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
         *out = JsonError(404, fmt::format("no tenant {}", id));
         return true;
       }
-      if (!ResetTenant(id, &err)) {
+      // Back to the start-up state: the default data, then the configuration file (config.cc).
+      if (!ResetTenant(id, &err) || !ReapplyStartupConfig(id, &err)) {
         *out = JsonError(500, err);
         return true;
       }
@@ -309,7 +312,16 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
       ids.push_back(t->spec.id);
     }
     journal_.Clear();
+    faults_.Clear();
     clock_->Reset();
+    {
+      std::unique_lock<std::shared_mutex> dl(directory_mu_);
+      zones_ = ZoneTable();  // every zone serves its default flavour again
+    }
+    if (!ReapplyStartupConfig(0, &err)) {
+      *out = JsonError(500, err);
+      return true;
+    }
     *out = Json(200, {{"reset", ids}, {"clock", clock_json()}});
     return true;
   }

@@ -280,7 +280,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
     }
   }
   const long long database = tenant->spec.id;
-  const catalog::Language lang = tenant->spec.language;
+  const catalog::Language lang = TenantLanguage(*tenant);
 
   const std::string* code = param("Code");
   const Command* cmd = nullptr;

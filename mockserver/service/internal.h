@@ -18,6 +18,13 @@ struct OpInfo {
   bool current_only;
 };
 
+// The operation named `name` (exact case, or ASCII case-insensitive); nullptr when none.
+const OpInfo* FindOperation(std::string_view name, bool any_case = false);
+
+// Adds a fired latency or slow-body fault to an answer and its journal entry (faults.cc);
+// nothing for other faults or none.
+void ApplyFaultToAnswer(const FiredFault& f, JournalEntry* j, HttpResponse* r);
+
 struct Service::Endpoint {
   bool valid = false;
   bool wsdl = false;  // atws.wsdl or ?WSDL

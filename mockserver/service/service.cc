@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -47,11 +48,7 @@ const OpInfo kOps[] = {
     {"IntegrationCodeCheck", true, true, true},
 };
 
-const OpInfo* FindOp(std::string_view name) {
-  for (const auto& o : kOps)
-    if (name == o.name) return &o;
-  return nullptr;
-}
+const OpInfo* FindOp(std::string_view name) { return FindOperation(name); }
 
 std::string HostWithoutPort(std::string_view host) {
   if (!host.empty() && host[0] == '[') {
@@ -88,6 +85,13 @@ bool ZoneFromHost(std::string_view host, int* zone) {
   return true;
 }
 
+// Decimal digits of an integer, without a temporary string.
+void AppendInt(std::string* out, long long v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
 void AppendValue(std::string* out, sqlite3_stmt* st, int col, FieldType t) {
   switch (t) {
     case FieldType::kBoolean:
@@ -96,13 +100,17 @@ void AppendValue(std::string* out, sqlite3_stmt* st, int col, FieldType t) {
     case FieldType::kInteger:
     case FieldType::kLong:
     case FieldType::kShort:
-      fmt::format_to(std::back_inserter(*out), "{}", sqlite3_column_int64(st, col));
+      AppendInt(out, sqlite3_column_int64(st, col));
       return;
     case FieldType::kDouble:
     case FieldType::kFloat:
-    case FieldType::kDecimal:
-      out->append(FormatDouble(sqlite3_column_double(st, col)));
+    case FieldType::kDecimal: {
+      // As FormatDouble (shortest form that reads back the same), without a temporary string.
+      char buf[40];
+      auto end = fmt::format_to_n(buf, sizeof buf, "{}", sqlite3_column_double(st, col));
+      out->append(buf, std::min(end.size, sizeof buf));
       return;
+    }
     case FieldType::kDateTime: {
       const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
       AppendApiFromStorage(out, std::string_view(p, sqlite3_column_bytes(st, col)));
@@ -137,29 +145,61 @@ std::string WsdlVersionString(Flavour f) {
 
 }  // namespace
 
+const OpInfo* FindOperation(std::string_view name, bool any_case) {
+  for (const auto& o : kOps)
+    if (any_case ? AsciiIEquals(name, o.name) : name == o.name) return &o;
+  return nullptr;
+}
+
 Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
     : opt_(std::move(options)),
       clock_(clock ? std::move(clock) : std::make_shared<ControlledClock>()),
       cat_(catalog::Catalog::Default()),
       journal_(opt_.journal_capacity) {
+  if (std::string err; !opt_.journal_db.empty() && !journal_.Persist(opt_.journal_db, &err))
+    throw std::runtime_error(err);
   LoadTenants();
-  usage_history_.Start(UsageHistorySampler(*this));  // admin_ui.cc
+  if (!opt_.background_load) {
+    usage_history_.Start(UsageHistorySampler(*this));  // admin_ui.cc
+  } else {
+    // The sampler's first sample reads every tenant under its database mutex: it starts once
+    // the loaders are done (WaitLoaded and the destructor wait for this too).
+    std::vector<std::shared_future<void>> loading;
+    for (auto& f : loaders_) loading.push_back(f.share());
+    loaders_.clear();
+    for (auto& f : loading)
+      loaders_.push_back(std::async(std::launch::deferred, [f] { f.get(); }));
+    loaders_.push_back(std::async(std::launch::async, [this, loading] {
+      for (const auto& f : loading) f.wait();
+      usage_history_.Start(UsageHistorySampler(*this));
+    }));
+  }
 }
 
-Service::~Service() = default;
+Service::~Service() {
+  for (auto& f : loaders_)
+    if (f.valid()) f.wait();
+}
 
 void Service::LoadTenants() {
   tenants_.clear();
   users_.clear();
   // Tenants are independent SQLite databases: open and fill them in parallel (start-up time).
+  // Each loader opens its database and locks the database's mutex before it says so; it fills
+  // the database under that lock, so a call that needs the data waits for it (every use of a
+  // TenantDb holds its mutex).
   auto specs = fixtures::DefaultTenants();
   if (!opt_.data_dir.empty()) mkdir(opt_.data_dir.c_str(), 0755);
-  std::vector<std::future<std::unique_ptr<Tenant>>> pending;
+  std::vector<std::unique_ptr<Tenant>> made;
+  std::vector<std::future<void>> opened, filled;
   for (const auto& spec : specs) {
-    pending.push_back(std::async(std::launch::async, [this, spec]() {
-      auto t = std::make_unique<Tenant>();
-      t->spec = spec;
-      t->settings = DefaultSettings();
+    auto t = std::make_unique<Tenant>();
+    t->spec = spec;
+    t->settings = DefaultSettings();
+    auto open = std::make_shared<std::promise<void>>();
+    opened.push_back(open->get_future());
+    filled.push_back(std::async(std::launch::async, [this, t = t.get(), open]() {
+      const auto& spec = t->spec;
       std::string err;
       bool fresh = true;
       std::string path = ":memory:";
@@ -169,22 +209,56 @@ void Service::LoadTenants() {
         fresh = stat(path.c_str(), &sb) != 0;
       }
       t->db = store::TenantDb::Open(path, cat_, &err);
-      if (!t->db) throw std::runtime_error(fmt::format("tenant {}: {}", spec.id, err));
+      if (!t->db) {
+        open->set_exception(std::make_exception_ptr(
+            std::runtime_error(fmt::format("tenant {}: {}", spec.id, err))));
+        return;
+      }
+      t->created = fresh;
+      std::unique_lock<std::mutex> lock(t->db->mutex());
+      open->set_value();
       if (fresh && !fixtures::Populate(spec, *t->db, fixtures::DefaultBaseTime(), &err)) {
-        t->db.reset();
         if (path != ":memory:") std::remove(path.c_str());
         throw std::runtime_error(fmt::format("tenant {}: default data: {}", spec.id, err));
       }
-      return t;
     }));
+    made.push_back(std::move(t));
   }
-  for (auto& f : pending) {
-    auto t = f.get();  // rethrows a tenant's failure
+  std::exception_ptr failure;
+  for (auto& f : opened) {
+    try {
+      f.get();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) {
+    for (auto& f : filled) f.wait();
+    std::rethrow_exception(failure);
+  }
+  {
     std::unique_lock<std::shared_mutex> dl(directory_mu_);
-    for (const auto& u : t->spec.users)
-      users_[AsciiLower(u.username)] = {t.get(), std::make_shared<const fixtures::ApiUser>(u)};
-    tenants_.push_back(std::move(t));
+    for (auto& t : made) {
+      for (const auto& u : t->spec.users)
+        users_[AsciiLower(u.username)] = {t.get(), std::make_shared<const fixtures::ApiUser>(u)};
+      tenants_.push_back(std::move(t));
+    }
   }
+  loaders_ = std::move(filled);
+  if (!opt_.background_load) WaitLoaded();
+}
+
+void Service::WaitLoaded() {
+  std::exception_ptr failure;
+  for (auto& f : loaders_) {
+    if (!f.valid()) continue;
+    try {
+      f.get();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 Tenant* Service::FindTenant(long long id) {
@@ -319,7 +393,9 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   ctx.j.api_version = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
   ctx.j.request = req.body.substr(0, journal_.body_limit() + 1);
 
+  FiredFault fault;  // a fault rule that fired for the call (faults.cc)
   auto finish = [&](HttpResponse r) {
+    ApplyFaultToAnswer(fault, &ctx.j, &r);  // latency, slow body
     ctx.j.http_status = r.status;
     ctx.j.response = r.body.substr(0, journal_.body_limit() + 1);
     journal_.Add(std::move(ctx.j));
@@ -359,6 +435,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   }
 
   if (!ctx.op->needs_auth) {
+    if (MatchFault(ctx, &fault) && fault.answers()) return finish(FaultAnswer(ctx, fault));
     OpGetZoneInfo(ctx);
     resp.status = ctx.status;
     resp.body = std::move(ctx.out);
@@ -402,7 +479,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   ctx.user = &user;
   ctx.j.user = user.username;
   ctx.j.tenant = tenant->spec.id;
-  ctx.lang = tenant->spec.language;
+  ctx.lang = uref.language;
   ctx.flavour = ep.version == ApiVersion::k15 ? Flavour::kV15 : ZoneFlavour(uref.zone);
 
   auto done = [&]() {
@@ -464,6 +541,8 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   // (suspension, thread limit): throttle.cc. A-THRESHOLD-SELF: the usage query itself does not.
   std::string_view opname = ctx.op->name;
   std::lock_guard<std::mutex> lock(tenant->db->mutex());
+  // Fault injection (faults.cc): a fault that answers instead of the operation is not counted.
+  if (MatchFault(ctx, &fault) && fault.answers()) return finish(FaultAnswer(ctx, fault));
   if (!Throttle(ctx, &resp)) return done();
   if (!CheckImpersonation(ctx)) return done();  // ImpersonateAsResourceID (users.cc)
   SettleDue(*tenant,
@@ -709,15 +788,29 @@ void Service::OpQuery(CallContext& ctx) {
   }
   const Entity& e = *c.entity;
   ctx.j.entity = e.name;
+  // The journal keeps the first 100 conditions, values cut at 256 bytes: it holds 10,000 calls,
+  // and a 1 MiB query of 18,000 criteria would otherwise keep megabytes in each of them.
+  constexpr size_t kJournalConditions = 100, kJournalValueBytes = 256;
   nlohmann::json conds = nlohmann::json::array();
-  for (const auto& q : c.conditions)
+  for (size_t k = 0; k < c.conditions.size() && k < kJournalConditions; ++k) {
+    const auto& q = c.conditions[k];
+    std::string value = q.value;
+    if (value.size() > kJournalValueBytes) {
+      size_t cut = kJournalValueBytes;
+      while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+      value.resize(cut);
+      value += "…";
+    }
     conds.push_back({{"field", q.field},
                      {"udf", q.udf},
                      {"op", q.op},
-                     {"value", q.value},
+                     {"value", std::move(value)},
                      {"depth", q.depth},
                      {"in_or", q.in_or}});
+  }
   ctx.j.query = {{"entity", e.name}, {"conditions", conds}, {"or_conditions", c.or_conditions}};
+  if (c.conditions.size() > kJournalConditions)
+    ctx.j.query["conditions_total"] = c.conditions.size();
   if (c.id_greater_than >= 0) ctx.j.query["id_greater_than"] = c.id_greater_than;
   if (!e.InFlavour(ctx.flavour)) {
     ctx.Error({fmt::format("Unable to find the entity {} in this version of the API.", e.name)});
@@ -735,10 +828,35 @@ void Service::OpQuery(CallContext& ctx) {
   // Restricted users see no rows of entities they have no access to and, where rows carry a
   // line of business, only those of their own (users.cc; no error either way).
   bool visible = RestrictQuery(*ctx.user, e, &c.where, &c.params);
-  if (visible &&
-      !AppendRows(&out, db, e, ctx.flavour, c.where, c.params, nullptr, &rows, &last_id, &err)) {
-    ctx.Error({"The query could not be run: " + err});
-    return;
+  if (visible) {
+    // Rows serialised earlier from the same data are reused (query_cache.h): any write since
+    // makes them stale.
+    std::string key = QueryCache::MakeKey(cat_.EntityIndex(&e), static_cast<int>(ctx.flavour),
+                                          c.where, c.params);
+    QueryCache::Result cached;
+    if (ctx.tenant->query_cache.Find(db, key, &cached)) {
+      out.reserve(out.size() + cached.xml->size() + 512);
+      out += *cached.xml;
+      rows = cached.rows;
+      last_id = cached.last_id;
+    } else {
+      // Room for a page like the last one answered on this thread: no regrowth on the way.
+      static thread_local size_t last_size = 0;
+      out.reserve(std::max(out.capacity(), last_size + last_size / 8));
+      size_t start = out.size();
+      if (!AppendRows(&out, db, e, ctx.flavour, c.where, c.params, nullptr, &rows, &last_id,
+                      &err)) {
+        ctx.Error({"The query could not be run: " + err});
+        return;
+      }
+      last_size = out.size();
+      if (ctx.tenant->query_cache.Admit(key)) {
+        cached.xml = std::make_shared<const std::string>(out, start);
+        cached.rows = rows;
+        cached.last_id = last_id;
+        ctx.tenant->query_cache.Put(db, std::move(key), std::move(cached));
+      }
+    }
   }
   out += "</EntityResults>";
   soap::Element(&out, "EntityResultType", e.lower_name);
@@ -759,19 +877,66 @@ bool Service::AppendRows(std::string* out_ptr, store::TenantDb& db, const Entity
   for (int idx : order) sql += ", " + store::TenantDb::Quote(e.fields[idx].name);
   for (const auto& u : udfs) sql += ", " + store::TenantDb::Quote(u.column);
   sql += " FROM " + store::TenantDb::Quote(e.name) + " WHERE (" + where + ") ORDER BY id LIMIT 500";
-  sqlite3_stmt* st = db.Prepare(sql, err);
+  // A long WHERE clause (many criteria) gets a statement for this call only: cached, every
+  // distinct shape would keep megabytes in the tenant's statement cache (up to 512 entries),
+  // and a client varying the number of criteria would grow it without end (docs/reliability.md).
+  constexpr size_t kMaxCachedWhere = 2048;
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> once(nullptr, sqlite3_finalize);
+  sqlite3_stmt* st = nullptr;
+  if (where.size() > kMaxCachedWhere) {
+    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) !=
+        SQLITE_OK) {
+      *err = sqlite3_errmsg(db.handle());
+      sqlite3_finalize(st);
+      return false;
+    }
+    once.reset(st);
+  } else {
+    st = db.Prepare(sql, err);
+  }
   if (!st) return false;
   for (size_t i = 0; i < params.size(); ++i) store::Bind(st, static_cast<int>(i + 1), params[i]);
+
+  // The markup around each column's value, made once per call rather than once per row and
+  // column: `<Name xsi:type="xsd:int">`, `</Name>` and, for strings, the empty element.
+  struct Column {
+    std::string open, close, empty;
+    FieldType type;
+    bool hidden;
+  };
+  std::vector<Column> columns;
+  columns.reserve(order.size());
+  for (int idx : order) {
+    const Field& f = e.fields[idx];
+    Column c;
+    std::string_view xsd = catalog::XsdTypeName(f.type);
+    c.open.reserve(f.name.size() + xsd.size() + 14);
+    c.open.append("<").append(f.name).append(" xsi:type=\"").append(xsd);
+    c.empty = c.open + "\"/>";
+    c.open += "\">";
+    c.close.append("</").append(f.name).append(">");
+    c.type = f.type;
+    c.hidden = hidden && std::find(hidden->begin(), hidden->end(), idx) != hidden->end();
+    columns.push_back(std::move(c));
+  }
+  std::vector<std::string> udf_open;  // <UserDefinedField><Name>escaped name</Name>
+  udf_open.reserve(udfs.size());
+  for (const auto& u : udfs) {
+    std::string o = "<UserDefinedField><Name>";
+    AppendXmlEscaped(&o, u.name);
+    o += "</Name>";
+    udf_open.push_back(std::move(o));
+  }
+  std::string entity_open = "<Entity xsi:type=\"" + e.name + "\"><id>";
+
   long long rows = 0, last_id = 0;
   const int ncols = static_cast<int>(order.size());
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     ++rows;
     last_id = sqlite3_column_int64(st, 0);
-    out += "<Entity xsi:type=\"";
-    out += e.name;
-    out += "\"><id>";
-    fmt::format_to(std::back_inserter(out), "{}", last_id);
+    out += entity_open;
+    AppendInt(&out, last_id);
     out += "</id>";
     // UDFs: every UDF listed with its value; none at all when every value is null.
     bool any = false;
@@ -783,9 +948,7 @@ bool Service::AppendRows(std::string* out_ptr, store::TenantDb& db, const Entity
       out += "<UserDefinedFields>";
       for (size_t u = 0; u < udfs.size(); ++u) {
         int col = 1 + ncols + static_cast<int>(u);
-        out += "<UserDefinedField><Name>";
-        AppendXmlEscaped(&out, udfs[u].name);
-        out += "</Name>";
+        out += udf_open[u];
         if (sqlite3_column_type(st, col) != SQLITE_NULL) {
           out += "<Value>";
           AppendValue(&out, st, col, udfs[u].field_type());
@@ -797,23 +960,15 @@ bool Service::AppendRows(std::string* out_ptr, store::TenantDb& db, const Entity
     }
     for (int k = 0; k < ncols; ++k) {
       int col = 1 + k;
-      if (sqlite3_column_type(st, col) == SQLITE_NULL) continue;
-      if (hidden && std::find(hidden->begin(), hidden->end(), order[k]) != hidden->end()) continue;
-      const Field& f = e.fields[order[k]];
-      std::string_view xsd = catalog::XsdTypeName(f.type);
-      out += '<';
-      out += f.name;
-      out += " xsi:type=\"";
-      out += xsd;
-      if (f.type == FieldType::kString && sqlite3_column_bytes(st, col) == 0) {
-        out += "\"/>";
+      const Column& c = columns[k];
+      if (c.hidden || sqlite3_column_type(st, col) == SQLITE_NULL) continue;
+      if (c.type == FieldType::kString && sqlite3_column_bytes(st, col) == 0) {
+        out += c.empty;
         continue;
       }
-      out += "\">";
-      AppendValue(&out, st, col, f.type);
-      out += "</";
-      out += f.name;
-      out += '>';
+      out += c.open;
+      AppendValue(&out, st, col, c.type);
+      out += c.close;
     }
     out += "</Entity>";
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,7 +17,9 @@
 #include "common/clock.h"
 #include "common/timeutil.h"
 #include "fixtures/fixtures.h"
+#include "service/faults.h"
 #include "service/journal.h"
+#include "service/query_cache.h"
 #include "service/throttle.h"
 #include "service/usage.h"
 #include "service/usage_history.h"
@@ -25,6 +28,8 @@
 #include "store/store.h"
 
 namespace atws::service {
+
+struct StartupConfig;  // config.h
 
 struct HttpRequest {
   std::string method;  // "GET", "POST" …
@@ -49,6 +54,11 @@ struct HttpResponse {
   long long delay_ms = 0;
   // Kept until the answer has been handed to the socket (the call's thread-limit slot).
   std::shared_ptr<void> hold;
+  // Fault injection (faults.h): close the connection without answering (after delay_ms), or
+  // send the body in slow_chunks pieces spread over slow_body_ms once the headers have gone.
+  bool drop_connection = false;
+  int slow_chunks = 0;
+  long long slow_body_ms = 0;
 };
 
 struct Options {
@@ -57,10 +67,16 @@ struct Options {
   bool strict_zones = false;  // reject non-getZoneInfo calls on the zone-neutral endpoint
   ApiTimeZone time_zone = ApiTimeZone::kEastern;
   size_t journal_capacity = 10000;
+  std::string journal_db;     // SQLite file the journal is persisted in; empty: memory only
   std::string admin_token;    // when set, /__admin/ requires "Authorization: Bearer <token>"
   bool admin_remote = false;  // allow /__admin/ from non-loopback peers
   long long threshold = 10000;
   int thread_limit = 3;  // default TenantSettings::thread_limit (0 = off)
+  // Fill the tenants' databases on background threads: the constructor returns once each
+  // database is open (and locked by its loader), so getZoneInfo and WSDLs are served at once
+  // while calls that touch a tenant's data wait on its mutex until it is filled (atws-mock's
+  // time to ready). Off: the constructor returns with every tenant filled.
+  bool background_load = false;
 };
 
 // Per-tenant settings that the admin API and the configuration file can change.
@@ -93,6 +109,10 @@ struct Tenant {
   TenantSettings settings;
   InFlightCounter in_flight;  // calls in flight per (IntegrationCode, entity): thread limit
   WriteState writes;          // settle queue, stamp high-water mark, added picklist values
+  QueryCache query_cache;     // serialised query results of the current data (OpQuery)
+  // Its database was written from the default data at start-up (in memory: always; with
+  // --data: when its file was missing). The configuration file's fixture sets go only there.
+  bool created = false;
 };
 
 class Service {
@@ -105,12 +125,15 @@ class Service {
   HttpResponse Handle(const HttpRequest& req);
 
   Journal& journal() { return journal_; }
+  FaultRules& faults() { return faults_; }
   ControlledClock& clock() { return *clock_; }
   const catalog::Catalog& catalog() const { return cat_; }
   Tenant* FindTenant(long long id);
   const std::vector<std::unique_ptr<Tenant>>& tenants() const { return tenants_; }
   ZoneTable& zones() { return zones_; }
   const Options& options() const { return opt_; }
+  // The tenant's language (the admin API may change it at run time; tenant_language.cc).
+  catalog::Language TenantLanguage(const Tenant& t) const;
   // Every tenant's calls sampled every 10 s, for the admin page's chart (admin_ui.cc).
   const UsageHistory& usage_history() const { return usage_history_; }
 
@@ -121,6 +144,12 @@ class Service {
   bool ResetTenant(long long id, std::string* error);
   // The settings a tenant starts with (Options::threshold and thread_limit applied).
   TenantSettings DefaultSettings() const;
+
+  // The start-up configuration file (config.h), applied again by every admin reset (a reset
+  // returns to the start-up state). Set once, before serving.
+  void SetStartupConfig(std::shared_ptr<const StartupConfig> cfg) {
+    startup_config_ = std::move(cfg);
+  }
 
   // Writes every flavour's WSDL into `dir` (for tests and clients that want a local copy).
   bool DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error);
@@ -135,6 +164,20 @@ class Service {
   // Admin endpoints of the threshold (admin_throttle.cc): clock, reset, tenants/{id}/usage and
   // tenants/{id}/settings. False when `path` is none of them.
   bool HandleAdminThrottle(const HttpRequest& req, const std::string& path, HttpResponse* out);
+  // Fault injection (faults.cc): /__admin/faults[/{id}]; the fault that fires for a call (false
+  // when none; the journal entry notes it); the answer of a fault that replaces the operation's.
+  bool HandleFaultAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out);
+  bool AddFaultRule(const nlohmann::json& j, nlohmann::json* added, int* status,
+                    std::string* error);
+  bool MatchFault(CallContext& ctx, FiredFault* out);
+  // GET|PUT /__admin/tenants/{id}/language (tenant_language.cc). The language is written under
+  // directory_mu_ (exclusive) and the tenant's db mutex; readers hold either.
+  bool HandleLanguageAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out);
+  void ResetLanguage(Tenant* t);  // back to the default data's language (admin reset)
+  // The start-up configuration again after a reset: all of it (tenant 0) or one tenant's part
+  // (config.cc). True when there is none.
+  bool ReapplyStartupConfig(long long tenant, std::string* error);
+  HttpResponse FaultAnswer(CallContext& ctx, const FiredFault& f);
   bool ParseEndpoint(const HttpRequest& req, Endpoint* ep) const;
   // Threshold and thread limit for an authenticated call (throttle.cc); false = refused.
   bool Throttle(CallContext& ctx, HttpResponse* resp);
@@ -172,12 +215,21 @@ class Service {
 
   void LoadTenants();
 
+ public:
+  // Waits until every tenant's database is filled; rethrows a loader's failure (background_load).
+  void WaitLoaded();
+
+ private:
+  std::vector<std::future<void>> loaders_;  // background_load: the tenants' loader threads
+
   // Users, the tenants' zones and the zones' flavours change at run time through the admin API
   // (users.cc); directory_mu_ guards them: shared by requests, exclusive for the admin API.
   struct UserRef {
     Tenant* tenant = nullptr;
     std::shared_ptr<const fixtures::ApiUser> user;
     int zone = 0;  // the tenant's zone when looked up
+    // The tenant's language when looked up.
+    catalog::Language language = catalog::Language::kEnglish;
   };
   bool FindUser(std::string_view username, UserRef* out) const;
   catalog::Flavour ZoneFlavour(int zone) const;
@@ -201,6 +253,8 @@ class Service {
   const catalog::Catalog& cat_;
   ZoneTable zones_;
   Journal journal_;
+  FaultRules faults_;
+  std::shared_ptr<const StartupConfig> startup_config_;
   std::vector<std::unique_ptr<Tenant>> tenants_;
   // username (ASCII lower case) -> (tenant, user); replaced, never changed, by the admin API
   std::map<std::string, std::pair<Tenant*, std::shared_ptr<const fixtures::ApiUser>>> users_;

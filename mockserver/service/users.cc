@@ -152,6 +152,7 @@ bool Service::FindUser(std::string_view username, UserRef* out) const {
   out->tenant = it->second.first;
   out->user = it->second.second;
   out->zone = it->second.first->spec.zone;
+  out->language = it->second.first->spec.language;
   return true;
 }
 
@@ -162,10 +163,11 @@ Flavour Service::ZoneFlavour(int zone) const {
 }
 
 void Service::ResetDirectory(Tenant* t) {
-  int zone = t->spec.zone;
+  int zone = 0;  // the default zone; 0: a tenant not in the default data keeps its zone
   for (const auto& spec : fixtures::DefaultTenants())
     if (spec.id == t->spec.id) zone = spec.zone;
-  std::unique_lock<std::shared_mutex> l(directory_mu_);
+  std::unique_lock<std::shared_mutex> l(directory_mu_);  // spec.zone is only read under it
+  if (zone == 0) zone = t->spec.zone;
   for (auto it = users_.begin(); it != users_.end();)
     it = it->second.first == t ? users_.erase(it) : std::next(it);
   for (const auto& u : t->spec.users)

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 #include "common/text.h"
 #include "xml/xml.h"
 
@@ -146,6 +148,35 @@ bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std
     }
     // Text of the whole element: python-atws nests <psObjectType> inside <psObjectType>.
     out->args.emplace_back(std::string(name), xml::DeepText(c));
+  }
+  return true;
+}
+
+bool DecodeEntityDocument(std::string_view text, const DecodeLimits& limits,
+                          std::vector<EntityArg>* out, std::string* error) {
+  xml::ParseLimits pl;
+  pl.max_bytes = limits.max_bytes;
+  pl.max_depth = limits.max_depth;
+  xml::DocPtr doc = xml::ParseSafe(text, pl, error);
+  if (!doc) return false;
+  // Depth-first, without recursion: an Entity's own children are not searched.
+  std::vector<const xmlNode*> stack = {xmlDocGetRootElement(doc.get())};
+  while (!stack.empty()) {
+    const xmlNode* n = stack.back();
+    stack.pop_back();
+    if (LocalName(n) == "Entity" && !xml::XsiTypeLocal(n).empty()) {
+      if (out->size() >= limits.max_entities) {
+        *error = fmt::format("Too many entities in one document (limit {}).", limits.max_entities);
+        return false;
+      }
+      EntityArg ea;
+      DecodeEntity(n, &ea);
+      out->push_back(std::move(ea));
+      continue;
+    }
+    std::vector<const xmlNode*> children;
+    for (const xmlNode* c = FirstChildElement(n); c; c = NextElement(c)) children.push_back(c);
+    stack.insert(stack.end(), children.rbegin(), children.rend());
   }
   return true;
 }

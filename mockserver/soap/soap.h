@@ -60,6 +60,13 @@ struct DecodeLimits {
 // Decodes an envelope. On failure returns false and sets *error to the faultstring.
 bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std::string* error);
 
+// Every <Entity> element with an xsi:type, anywhere in a document of the API's own entity XML
+// (a saved query response, the Entities of a create, or <Entity> elements under any root), in
+// document order: fixture sets. False + *error when the document is not well-formed XML or
+// holds more than limits.max_entities entities.
+bool DecodeEntityDocument(std::string_view xml, const DecodeLimits& limits,
+                          std::vector<EntityArg>* out, std::string* error);
+
 // A complete SOAP 1.1 fault envelope (HTTP 500). `code` is "soap:Client" or "soap:Server".
 std::string Fault(std::string_view code, std::string_view message);
 

@@ -33,10 +33,57 @@ void InitParser() {
   xmlSetStructuredErrorFunc(nullptr, SilentErrors);
 }
 
+bool TooManyAttributes(std::string_view d, size_t limit) {
+  const size_t n = d.size();
+  size_t i = 0;
+  while (i < n) {
+    size_t lt = d.find('<', i);
+    if (lt == std::string_view::npos) return false;
+    i = lt + 1;
+    if (i >= n) return false;
+    // Comments, CDATA sections and processing instructions are skipped whole: their text may
+    // hold '=' and quotes that are no attributes.
+    std::string_view close;
+    if (d.compare(i, 3, "!--") == 0)
+      close = "-->";
+    else if (d.compare(i, 8, "![CDATA[") == 0)
+      close = "]]>";
+    else if (d[i] == '?')
+      close = "?>";
+    if (!close.empty()) {
+      size_t e = d.find(close, i + 1);
+      if (e == std::string_view::npos) return false;
+      i = e + close.size();
+      continue;
+    }
+    if (d[i] == '/' || d[i] == '!') continue;  // end tag; a DTD is refused after parsing
+    // A start tag: each '=' outside quoted values is one attribute.
+    size_t count = 0;
+    char quote = 0;
+    for (; i < n; ++i) {
+      char c = d[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '=') {
+        if (++count > limit) return true;
+      } else if (c == '>' || c == '<') {
+        break;
+      }
+    }
+  }
+  return false;
+}
+
 DocPtr ParseSafe(std::string_view data, const ParseLimits& limits, std::string* error) {
   if (data.size() > limits.max_bytes) {
     *error = fmt::format("XML document too large ({} bytes; the limit is {}).", data.size(),
                          limits.max_bytes);
+    return nullptr;
+  }
+  if (TooManyAttributes(data, limits.max_attributes)) {
+    *error = fmt::format("An XML element has more than {} attributes.", limits.max_attributes);
     return nullptr;
   }
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();

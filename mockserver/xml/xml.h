@@ -18,7 +18,14 @@ using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
 struct ParseLimits {
   size_t max_bytes = 16 << 20;
   int max_depth = 64;
+  size_t max_attributes = 256;  // on one element, namespace declarations included
 };
+
+// True when some start tag in the raw text `data` carries more than `limit` attributes
+// (namespace declarations included). A linear scan that runs before libxml2: libxml2 2.9 checks
+// an element's attributes for duplicates pair by pair, so one element with a million attributes
+// costs it hours of CPU (docs/reliability.md).
+bool TooManyAttributes(std::string_view data, size_t limit);
 
 // Parses `data` safely. On failure returns nullptr and sets *error to a one-line reason
 // ("DTD is not allowed.", "XML is not well-formed: … (line N)", "XML nesting too deep." …).

@@ -16,28 +16,19 @@ namespace {
 const std::string kToken = "ui-test-token";
 const long long kContoso = 29683500;
 
-struct UiMock {
-  UiMock() {
-    xml::InitParser();
-    service::Options o;
-    o.admin_token = kToken;
-    svc = std::make_shared<service::Service>(o);
-    http::ServerOptions so;
-    so.port = 0;
-    so.threads = 2;
-    server = std::make_unique<http::Server>(svc, so);
-    std::string err;
-    if (!server->Start(&err)) throw std::runtime_error(err);
-    port = server->port();
-  }
+service::Options UiOptions() {
+  service::Options o;
+  o.admin_token = kToken;
+  return o;
+}
+
+struct UiMock : TestServer {
+  UiMock() : TestServer(UiOptions(), 2) {}
   HttpResult Get(const std::string& target, bool with_token = true) {
     std::vector<std::pair<std::string, std::string>> h;
     if (with_token) h.emplace_back("Authorization", "Bearer " + kToken);
     return HttpCall(port, "GET", target, "", h);
   }
-  std::shared_ptr<service::Service> svc;
-  std::unique_ptr<http::Server> server;
-  uint16_t port = 0;
 };
 
 UiMock& TheUiMock() {

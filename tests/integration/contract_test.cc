@@ -25,17 +25,8 @@ constexpr long long kTenant = 29683500;
 constexpr long long kGermanTenant = 29684100;
 constexpr long long kMaxFile = 6LL << 20;
 
-struct ContractMock {
-  ContractMock() {
-    xml::InitParser();
-    svc = std::make_shared<service::Service>(service::Options{});
-    http::ServerOptions so;
-    so.port = 0;
-    so.threads = 2;
-    server = std::make_unique<http::Server>(svc, so);
-    std::string err;
-    if (!server->Start(&err)) throw std::runtime_error(err);
-    port = server->port();
+struct ContractMock : TestServer {
+  ContractMock() : TestServer(service::Options{}, 2) {
     svc->FindTenant(kTenant)->settings.settle_delay_ms = 0;
     svc->FindTenant(kGermanTenant)->settings.settle_delay_ms = 0;
   }
@@ -56,9 +47,6 @@ struct ContractMock {
   }
   // Moves the service clock past every attachment window.
   void NextWindow() { svc->clock().Advance(301LL * 1000000); }
-  std::shared_ptr<service::Service> svc;
-  std::unique_ptr<http::Server> server;
-  uint16_t port = 0;
 };
 
 ContractMock& M() {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "common/text.h"
+#include "xml/xml.h"
 
 namespace atws::testing {
 
@@ -103,6 +104,41 @@ std::string QueryEnvelope(const std::string& queryxml, const std::string& code) 
 
 std::string BasicAuth(const std::string& user, const std::string& password) {
   return "Basic " + Base64Encode(user + ":" + password);
+}
+
+TestServer::TestServer(service::Options options, int threads)
+    : TestServer(
+          [&options] {
+            xml::InitParser();  // before the service parses anything
+            return std::make_shared<service::Service>(std::move(options));
+          }(),
+          threads) {}
+
+TestServer::TestServer(std::shared_ptr<service::Service> s, int threads,
+                       std::function<service::HttpResponse(const service::HttpRequest&)> handler)
+    : svc(std::move(s)) {
+  xml::InitParser();
+  http::ServerOptions so;
+  so.port = 0;
+  so.threads = threads;
+  so.handler = std::move(handler);
+  server = std::make_unique<http::Server>(svc, so);
+  std::string err;
+  if (!server->Start(&err)) throw std::runtime_error(err);
+  port = server->port();
+}
+
+HttpResult TestServer::Soap(const std::string& path, const std::string& body,
+                            const std::string& user, const std::string& password) const {
+  std::vector<std::pair<std::string, std::string>> h = {
+      {"Content-Type", "text/xml; charset=utf-8"}};
+  if (!user.empty()) h.emplace_back("Authorization", BasicAuth(user, password));
+  return HttpCall(port, "POST", path, body, h);
+}
+
+HttpResult TestServer::Admin(const std::string& method, const std::string& path,
+                             const std::string& body) const {
+  return HttpCall(port, method, path, body, {{"Content-Type", "application/json"}});
 }
 
 }  // namespace atws::testing

@@ -19,29 +19,11 @@ const std::string kPass = "sandbox";
 const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
 const std::string kNeutral = "/atservices/1.6/atws.asmx";
 
-struct Mock {
-  Mock() {
-    xml::InitParser();
-    service::Options o;
-    svc = std::make_shared<service::Service>(o);
-    http::ServerOptions so;
-    so.port = 0;
-    so.threads = 2;
-    server = std::make_unique<http::Server>(svc, so);
-    std::string err;
-    if (!server->Start(&err)) throw std::runtime_error(err);
-    port = server->port();
-  }
+struct Mock : TestServer {
   HttpResult Soap(const std::string& path, const std::string& body, const std::string& user = kUser,
                   const std::string& pass = kPass) {
-    std::vector<std::pair<std::string, std::string>> h = {
-        {"Content-Type", "text/xml; charset=utf-8"}};
-    if (!user.empty()) h.emplace_back("Authorization", BasicAuth(user, pass));
-    return HttpCall(port, "POST", path, body, h);
+    return TestServer::Soap(path, body, user, pass);
   }
-  std::shared_ptr<service::Service> svc;
-  std::unique_ptr<http::Server> server;
-  uint16_t port = 0;
 };
 
 Mock& TheMock() {

@@ -36,22 +36,10 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-struct Running {
-  std::unique_ptr<http::Server> server;
-  uint16_t port = 0;
-};
+using Running = TestServer;
 
 Running Serve(std::shared_ptr<service::Service> svc, record::Handler handler) {
-  http::ServerOptions so;
-  so.port = 0;
-  so.threads = 2;
-  so.handler = std::move(handler);
-  Running r;
-  r.server = std::make_unique<http::Server>(std::move(svc), so);
-  std::string err;
-  if (!r.server->Start(&err)) throw std::runtime_error(err);
-  r.port = r.server->port();
-  return r;
+  return TestServer(std::move(svc), 2, std::move(handler));
 }
 
 HttpResult Soap(uint16_t port, const std::string& path, const std::string& body,
@@ -84,6 +72,14 @@ size_t Count(const std::string& s, const std::string& what) {
   size_t n = 0;
   for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
   return n;
+}
+
+std::string Between(const std::string& s, const std::string& open, const std::string& close) {
+  size_t a = s.find(open);
+  if (a == std::string::npos) return "";
+  a += open.size();
+  size_t b = s.find(close, a);
+  return b == std::string::npos ? "" : s.substr(a, b - a);
 }
 
 // One call: where it goes and what it sends.
@@ -326,5 +322,161 @@ TEST_CASE("The recorder answers 502 when the upstream is down, and records nothi
   CHECK_FALSE(record::Recorder::Create(ro, &err));
   CHECK(err.find("http://") != std::string::npos);
   b.server->Stop();
+  std::remove(file.c_str());
+}
+
+TEST_CASE("--rewrite-urls: the URLs a recorded answer hands out point at the recorder",
+          "[record][replay][rewrite]") {
+  xml::InitParser();
+  auto svc = std::make_shared<service::Service>(service::Options{});
+  Running a = Serve(svc, nullptr);
+  std::string file = "/tmp/atws_record_rewrite_" + std::to_string(getpid()) + ".xml";
+  std::remove(file.c_str());
+  record::RecorderOptions ro;
+  ro.file = file;
+  ro.upstream = "http://127.0.0.1:" + std::to_string(a.port);
+  ro.rewrite_urls = true;
+  ro.log = false;
+  std::string err;
+  auto recorder = record::Recorder::Create(ro, &err);
+  REQUIRE(recorder);
+  Running b = Serve(nullptr, [&](const service::HttpRequest& r) { return recorder->Handle(r); });
+  const std::string on_b = "http://127.0.0.1:" + std::to_string(b.port);
+
+  // getZoneInfo through the recorder: URL and WebUrl on the recorder, not on the upstream.
+  std::string zone_info = Envelope(
+      "<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + kUser + "</UserName></getZoneInfo>", "");
+  HttpResult z = Soap(b.port, kNeutral, zone_info, "", "");
+  REQUIRE(z.status == 200);
+  const std::string url = Between(z.body, "<URL>", "</URL>");
+  CHECK(url == on_b + "/webservices5/ATServices/1.6/atws.asmx");
+  CHECK(Between(z.body, "<WebUrl>", "</WebUrl>") == on_b + "/ww5/");
+  CHECK(z.body.find(":" + std::to_string(a.port)) == std::string::npos);
+  // The WSDL of that URL names the recorder as its address.
+  const std::string path = url.substr(on_b.size());
+  HttpResult wsdl = HttpCall(b.port, "GET", path + "?WSDL");
+  REQUIRE(wsdl.status == 200);
+  CHECK(Between(wsdl.body, "<soap:address location=\"", "\"") == url);
+  // The client follows the URL and stays on the recorder, which forwards to the upstream.
+  HttpResult q = Soap(b.port, path, TicketsAfter(0));
+  CHECK(Between(q.body, "<ReturnCode>", "</ReturnCode>") == "1");
+  CHECK(Count(q.body, "<Entity ") == 500);
+  // The recording holds what the client got.
+  std::vector<record::Exchange> ex;
+  REQUIRE(record::LoadRecording(file, &ex, &err));
+  REQUIRE(ex.size() == 3);
+  CHECK(ex[0].response_body == z.body);
+  CHECK(ex[2].path == path);
+
+  // Replayed with --rewrite-urls, the recorded URLs point at the replayer.
+  record::ReplayerOptions po;
+  po.file = file;
+  po.log = false;
+  po.rewrite_urls = true;
+  auto replayer = record::Replayer::Create(po, &err);
+  REQUIRE(replayer);
+  Running c = Serve(nullptr, [&](const service::HttpRequest& r) { return replayer->Handle(r); });
+  const std::string on_c = "http://127.0.0.1:" + std::to_string(c.port);
+  HttpResult rz = Soap(c.port, kNeutral, zone_info, "", "");
+  CHECK(rz.headers["x-replayed-exchange"] == "1");
+  CHECK(Between(rz.body, "<URL>", "</URL>") == on_c + "/webservices5/ATServices/1.6/atws.asmx");
+  CHECK(Between(rz.body, "<WebUrl>", "</WebUrl>") == on_c + "/ww5/");
+  HttpResult rw = HttpCall(c.port, "GET", path + "?WSDL");
+  CHECK(Between(rw.body, "<soap:address location=\"", "\"") ==
+        on_c + "/webservices5/ATServices/1.6/atws.asmx");
+  CHECK(Soap(c.port, path, TicketsAfter(0)).body == q.body);
+  CHECK(replayer->near_misses() == 0);
+  c.server->Stop();
+  b.server->Stop();
+  a.server->Stop();
+  std::remove(file.c_str());
+}
+
+TEST_CASE("--rewrite-urls maps zone hosts to paths on the mock and forwards them there",
+          "[record][rewrite]") {
+  // Zone hosts as the real service names them: rewritten to /webservicesN and /wwN, with routes.
+  record::UrlRewriter rw;
+  rw.mock_base = "http://127.0.0.1:9000/";
+  rw.upstream = "https://webservices.autotask.net";
+  std::string body =
+      "<soap:Envelope><soap:Body><getZoneInfoResponse><getZoneInfoResult>"
+      "<a:URL>https://webservices5.autotask.net/ATServices/1.6/atws.asmx</a:URL>"
+      "<ErrorCode>0</ErrorCode><CI>1</CI><WebUrl>https://ww5.autotask.net/</WebUrl>"
+      "<Note>https://webservices5.autotask.net/elsewhere</Note><URL>ftp://x/</URL>"
+      "</getZoneInfoResult></getZoneInfoResponse></soap:Body></soap:Envelope>";
+  std::vector<record::UrlRoute> routes;
+  CHECK(rw.Rewrite(&body, &routes) == 2);
+  CHECK(Between(body, "<a:URL>", "</a:URL>") ==
+        "http://127.0.0.1:9000/webservices5/ATServices/1.6/atws.asmx");
+  CHECK(Between(body, "<WebUrl>", "</WebUrl>") == "http://127.0.0.1:9000/ww5/");
+  CHECK(Between(body, "<Note>", "</Note>") == "https://webservices5.autotask.net/elsewhere");
+  CHECK(Between(body, "<URL>", "</URL>") == "ftp://x/");
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0].prefix == "/webservices5");
+  CHECK(routes[0].origin == "https://webservices5.autotask.net");
+  CHECK(routes[1].prefix == "/ww5");
+  CHECK(routes[1].origin == "https://ww5.autotask.net");
+  // A WSDL on the upstream itself keeps its path (less the upstream's base path).
+  rw.upstream = "https://webservices.autotask.net/base";
+  std::string wsdl =
+      "<wsdl:definitions><wsdl:service><wsdl:port><soap12:address "
+      "location=\"https://webservices.autotask.net/base/ATServices/1.6/atws.asmx\"/>"
+      "</wsdl:port></wsdl:service></wsdl:definitions>";
+  CHECK(rw.Rewrite(&wsdl, nullptr) == 1);
+  CHECK(wsdl.find("location=\"http://127.0.0.1:9000/ATServices/1.6/atws.asmx\"") !=
+        std::string::npos);
+
+  // End to end: an upstream that hands out a zone host (webservices5.localhost, which libcurl
+  // resolves to the loopback address) is reached through the route the recorder learnt.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const uint16_t a_port = ntohs(addr.sin_port);
+  close(fd);
+  xml::InitParser();
+  service::Options o;
+  o.public_url = "http://webservices5.localhost:" + std::to_string(a_port);
+  auto svc = std::make_shared<service::Service>(o);
+  http::ServerOptions so;
+  so.port = a_port;
+  so.threads = 2;
+  http::Server a(svc, so);
+  std::string err;
+  REQUIRE(a.Start(&err));
+  std::string file = "/tmp/atws_record_routes_" + std::to_string(getpid()) + ".xml";
+  std::remove(file.c_str());
+  record::RecorderOptions ro;
+  ro.file = file;
+  ro.upstream = "http://127.0.0.1:" + std::to_string(a_port);
+  ro.rewrite_urls = true;
+  ro.log = false;
+  auto recorder = record::Recorder::Create(ro, &err);
+  REQUIRE(recorder);
+  Running b = Serve(nullptr, [&](const service::HttpRequest& r) { return recorder->Handle(r); });
+  HttpResult z = Soap(b.port, kNeutral,
+                      Envelope("<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + kUser +
+                                   "</UserName></getZoneInfo>",
+                               ""),
+                      "", "");
+  const std::string on_b = "http://127.0.0.1:" + std::to_string(b.port);
+  // The upstream said http://webservices5.localhost:A/webservices5/…: its zone host becomes the
+  // /webservices5 prefix on the recorder.
+  const std::string url = Between(z.body, "<URL>", "</URL>");
+  CHECK(url == on_b + "/webservices5/webservices5/ATServices/1.6/atws.asmx");
+  HttpResult q = Soap(b.port, url.substr(on_b.size()), TicketsAfter(0));
+  CHECK(Between(q.body, "<ReturnCode>", "</ReturnCode>") == "1");
+  // It went to the zone host: the upstream journaled it on its zone-5 endpoint.
+  service::JournalFilter f;
+  f.operation = "query";
+  auto j = svc->journal().Query(f);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0].zone == 5);
+  CHECK_FALSE(j[0].off_zone);
+  b.server->Stop();
+  a.Stop();
   std::remove(file.c_str());
 }

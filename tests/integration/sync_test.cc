@@ -44,15 +44,8 @@ struct Row {
   long long parent = 0;  // TicketID for log rows
 };
 
-struct SyncMock {
-  SyncMock() {
-    xml::InitParser();
-    svc = std::make_shared<service::Service>(service::Options{});
-    http::ServerOptions so;
-    so.port = 0;
-    server = std::make_unique<http::Server>(svc, so);
-    std::string err;
-    if (!server->Start(&err)) throw std::runtime_error(err);
+struct SyncMock : TestServer {
+  SyncMock() : TestServer(service::Options{}, 0) {
     for (const auto& t : svc->tenants())
       for (const auto& u : t->spec.users)
         if (u.username == "api@contoso.example") resource = u.resource_id;
@@ -109,8 +102,6 @@ struct SyncMock {
     return rows;
   }
   void Advance(long long ms) { svc->clock().Advance(ms * 1000); }
-  std::shared_ptr<service::Service> svc;
-  std::unique_ptr<http::Server> server;
   long long resource = 0;
 };
 

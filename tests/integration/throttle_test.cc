@@ -65,18 +65,8 @@ struct Timed {
   long long ms = 0;
 };
 
-struct ThrottleMock {
-  explicit ThrottleMock(service::Options o = {}) {
-    xml::InitParser();
-    svc = std::make_shared<service::Service>(o);
-    http::ServerOptions so;
-    so.port = 0;
-    so.threads = 2;
-    server = std::make_unique<http::Server>(svc, so);
-    std::string err;
-    if (!server->Start(&err)) throw std::runtime_error(err);
-    port = server->port();
-  }
+struct ThrottleMock : TestServer {
+  explicit ThrottleMock(service::Options o = {}) : TestServer(std::move(o), 2) {}
   Timed Soap(const std::string& body, const std::string& user = kUser,
              const std::string& path = kZone5) {
     auto t0 = Steady::now();
@@ -131,9 +121,6 @@ struct ThrottleMock {
     REQUIRE_FALSE(e.empty());
     return e.back();
   }
-  std::shared_ptr<service::Service> svc;
-  std::unique_ptr<http::Server> server;
-  uint16_t port = 0;
 };
 
 std::string ReturnCode(const HttpResult& r) {

@@ -31,32 +31,12 @@ const long long kLob1 = 3501, kLob2 = 3502;  // contoso's lines of business
 const long long kApiResource = 29682801;     // api@contoso.example's Resource
 const long long kStaffResource = 29682811;   // the first staff member
 
-struct Mock {
-  Mock() {
-    xml::InitParser();
-    svc = std::make_shared<service::Service>(service::Options{});
-    http::ServerOptions so;
-    so.port = 0;
-    so.threads = 4;
-    server = std::make_unique<http::Server>(svc, so);
-    std::string err;
-    if (!server->Start(&err)) throw std::runtime_error(err);
-    port = server->port();
-  }
+struct Mock : TestServer {
+  Mock() : TestServer(service::Options{}, 4) {}
   HttpResult Soap(const std::string& path, const std::string& body, const std::string& user = kFull,
                   const std::string& pass = "sandbox") {
-    std::vector<std::pair<std::string, std::string>> h = {
-        {"Content-Type", "text/xml; charset=utf-8"}};
-    if (!user.empty()) h.emplace_back("Authorization", BasicAuth(user, pass));
-    return HttpCall(port, "POST", path, body, h);
+    return TestServer::Soap(path, body, user, pass);
   }
-  HttpResult Admin(const std::string& method, const std::string& path,
-                   const std::string& body = "") {
-    return HttpCall(port, method, path, body, {{"Content-Type", "application/json"}});
-  }
-  std::shared_ptr<service::Service> svc;
-  std::unique_ptr<http::Server> server;
-  uint16_t port = 0;
 };
 
 Mock& TheMock() {
@@ -504,7 +484,7 @@ TEST_CASE("ImpersonateAsResourceID: rows are created by the impersonated resourc
 
 // ------------------------------------------------------------------------ languages
 
-TEST_CASE("Tenant language drives picklist and field labels; values are the same everywhere",
+TEST_CASE("Tenant language drives picklist and field labels, values are the same everywhere",
           "[languages]") {
   Mock& m = TheMock();
   struct Case {

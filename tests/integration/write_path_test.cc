@@ -14,23 +14,13 @@ using namespace atws::testing;
 
 namespace {
 
-struct WriteMock {
-  WriteMock() {
-    xml::InitParser();
-    svc = std::make_shared<service::Service>(service::Options{});
-    http::ServerOptions so;
-    so.port = 0;
-    server = std::make_unique<http::Server>(svc, so);
-    std::string err;
-    if (!server->Start(&err)) throw std::runtime_error(err);
-  }
+struct WriteMock : TestServer {
+  WriteMock() : TestServer(service::Options{}, 0) {}
   HttpResult Call(const std::string& inner) {
     return HttpCall(server->port(), "POST", "/webservices5/atservices/1.6/atws.asmx",
                     Envelope(inner),
                     {{"Authorization", BasicAuth("api@contoso.example", "sandbox")}});
   }
-  std::shared_ptr<service::Service> svc;
-  std::unique_ptr<http::Server> server;
 };
 
 std::string Between(const std::string& s, const std::string& a, const std::string& b) {
@@ -127,7 +117,7 @@ TEST_CASE("Validation names the rule each refused entity broke", "[write]") {
   }
 }
 
-TEST_CASE("update changes only the fields sent; delete is refused where the API refuses it",
+TEST_CASE("update changes only the fields sent, delete is refused where the API refuses it",
           "[write]") {
   WriteMock m;
   auto c = m.Call(std::string("<create xmlns=\"") + kNs + "\"><Entities>" +

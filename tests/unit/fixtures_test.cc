@@ -296,6 +296,25 @@ TEST_CASE("default data is consistent", "[unit][fixtures]") {
                                 std::to_string(lob)) == 1);
       }
     }
+
+    SECTION("each invoice's billing items add up to its totals (A-INVOICE-LINES)") {
+      auto rows = Rows(*db,
+                       "SELECT i.id, i.InvoiceTotal, i.TotalTaxValue, COUNT(b.id), "
+                       "SUM(b.ExtendedPrice), SUM(b.TaxDollars), SUM(b.TotalAmount) "
+                       "FROM \"Invoice\" i LEFT JOIN \"BillingItem\" b ON b.InvoiceID = i.id "
+                       "GROUP BY i.id");
+      REQUIRE(rows.size() >= 5);
+      for (const auto& r : rows) {
+        INFO("invoice " << r[0]);
+        REQUIRE(std::stoll(r[3]) >= 1);
+        const double total = std::stod(r[1]), tax = std::stod(r[2]);
+        CHECK(tax > 0);
+        CHECK(tax < total);
+        CHECK(std::stod(r[4]) + tax == Approx(total).margin(0.005));  // net + tax
+        CHECK(std::stod(r[5]) == Approx(tax).margin(0.005));
+        CHECK(std::stod(r[6]) == Approx(total).margin(0.005));
+      }
+    }
   }
 }
 

@@ -94,7 +94,7 @@ const char* kQueryEnvelopeOtherClient =
 
 }  // namespace
 
-TEST_CASE("CDATA: ]]> inside a body is split across sections", "[record]") {
+TEST_CASE("CDATA: the end marker inside a body is split across sections", "[record]") {
   std::string out;
   REQUIRE(AppendCdata(&out, "a]]>b"));
   CHECK(out == "<![CDATA[a]]]]><![CDATA[>b]]>");

@@ -229,7 +229,7 @@ TEST_CASE("DelayQueue runs tasks when due, in order, on its own thread", "[throt
   CHECK(other_thread);
 }
 
-TEST_CASE("DelayQueue::Stop runs what is waiting at once; later tasks run inline",
+TEST_CASE("DelayQueue::Stop runs what is waiting at once, later tasks run inline",
           "[throttle][delay]") {
   using namespace std::chrono;
   http::DelayQueue q;

@@ -1,16 +1,22 @@
 // Every validation rule of create / update / delete (docs/writes.md), one at a time, against a
-// fake tenant (WriteLookup) so that nothing but the rule under test can refuse the entity.
+// fake tenant (WriteLookup) so that nothing but the rule under test can refuse the entity. The
+// last cases drive whole calls through Service::Handle (no HTTP) against the default data: all
+// or partly refused calls, the 200-entity limit, the entity flags, read-only fields on update.
 #include <catch2/catch.hpp>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "common/text.h"
 #include "service/behaviours.h"
 #include "service/service.h"
 #include "service/validation.h"
+#include "xml/xml.h"
 
 using namespace atws;
 using namespace atws::service;
@@ -163,6 +169,10 @@ TEST_CASE("validation: call size and record numbers", "[write][validation]") {
   CHECK(CheckCallSize(WriteOp::kCreate, 200) == "");
   CHECK(CheckCallSize(WriteOp::kUpdate, 201) ==
         "A update call may carry at most 200 entities; this one carried 201.");
+  CHECK(CheckCallSize(WriteOp::kCreate, 201) ==
+        "A create call may carry at most 200 entities; this one carried 201.");
+  CHECK(CheckCallSize(WriteOp::kDelete, 1000) ==
+        "A delete call may carry at most 200 entities; this one carried 1000.");
   CHECK(RecordError(WriteOp::kUpdate, 3, "Why.") ==
         "Error updating entity for record number [3]. Why.");
   CHECK(RecordError(WriteOp::kCreate, 0, "x").rfind("Error creating entity", 0) == 0);
@@ -476,4 +486,160 @@ TEST_CASE("validation: ConvertValue keeps stored forms", "[write][validation]") 
   CHECK(v.s == "2026-03-08T02:30:00.000");
   CHECK(ConvertValue(f, "2026-11-01T01:30:00.25Z", ApiTimeZone::kEastern, &v, &why));
   CHECK(v.s == "2026-11-01T01:30:00.250");
+}
+
+// ---- Whole calls, through Service::Handle (no HTTP): what a refused entity does to its call.
+
+namespace {
+
+struct WriteCalls {
+  WriteCalls() {
+    xml::InitParser();
+    svc = std::make_unique<Service>(Options{});
+    tenant = svc->FindTenant(29683500);
+    REQUIRE(tenant);
+  }
+  // The answer to one create/update/delete of `entities` (xsi:typed <Entity> elements).
+  std::string Call(const char* op, const std::string& entities) {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = "/webservices5/atservices/1.6/atws.asmx";
+    r.host = "127.0.0.1";
+    r.peer = "127.0.0.1";
+    r.content_type = "text/xml; charset=utf-8";
+    r.soap_action = std::string("\"http://autotask.net/ATWS/v1_6/") + op + "\"";
+    r.authorization = "Basic " + Base64Encode("api@contoso.example:sandbox");
+    r.body =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
+        "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soap:Header>"
+        "<AutotaskIntegrations xmlns=\"http://autotask.net/ATWS/v1_6/\"><IntegrationCode>"
+        "SANDBOX-INTEGRATION</IntegrationCode></AutotaskIntegrations></soap:Header><soap:Body><" +
+        std::string(op) + " xmlns=\"http://autotask.net/ATWS/v1_6/\"><Entities>" + entities +
+        "</Entities></" + op + "></soap:Body></soap:Envelope>";
+    HttpResponse a = svc->Handle(r);
+    CHECK(a.status == 200);
+    return a.body;
+  }
+  long long Count(const char* entity) {
+    std::lock_guard<std::mutex> l(tenant->db->mutex());
+    return tenant->db->Count(*Cat().Find(entity));
+  }
+  std::unique_ptr<Service> svc;
+  Tenant* tenant = nullptr;
+};
+
+std::string TicketXml(const std::string& fields) {
+  return "<Entity xsi:type=\"Ticket\">" + fields + "</Entity>";
+}
+const char* kValid =
+    "<AccountID>0</AccountID><Title>call test</Title><Status>1</Status>"
+    "<Priority>2</Priority>";
+
+size_t Occurrences(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+std::string ReturnCode(const std::string& body) {
+  size_t p = body.find("<ReturnCode>");
+  if (p == std::string::npos) return "";
+  p += 12;
+  return body.substr(p, body.find('<', p) - p);
+}
+
+}  // namespace
+
+TEST_CASE("validation: a call whose entities are all rejected changes nothing",
+          "[write][validation][call]") {
+  WriteCalls c;
+  const long long before = c.Count("Ticket");
+  std::string a =
+      c.Call("create", TicketXml("<AccountID>0</AccountID><Title>x</Title><Status>999</Status>"
+                                 "<Priority>2</Priority>") +
+                           TicketXml("<Title>x</Title><Status>1</Status><Priority>2</Priority>"));
+  CHECK(ReturnCode(a) == "-1");
+  CHECK(a.find("Error creating entity for record number [0]. Value 999 is not a valid picklist "
+               "value for field Status.") != std::string::npos);
+  CHECK(a.find("Error creating entity for record number [1]. Required field AccountID is "
+               "missing.") != std::string::npos);
+  CHECK(Occurrences(a, "<ATWSError>") == 2);
+  CHECK(a.find("<EntityId>") == std::string::npos);
+  CHECK(c.Count("Ticket") == before);
+}
+
+TEST_CASE("validation: a mixed call writes none of its entities and names only the refused",
+          "[write][validation][call]") {
+  WriteCalls c;
+  const long long before = c.Count("Ticket");
+  std::string a = c.Call("create", TicketXml(kValid) +
+                                       TicketXml("<AccountID>0</AccountID><Title>x</Title>"
+                                                 "<Status>1</Status><Priority>abc</Priority>") +
+                                       TicketXml(kValid));
+  CHECK(ReturnCode(a) == "-1");
+  CHECK(Occurrences(a, "<ATWSError>") == 1);
+  CHECK(a.find("record number [1]. Value 'abc' is not valid for field Priority of type "
+               "integer.") != std::string::npos);
+  CHECK(a.find("<EntityId>") == std::string::npos);  // the valid ones get no id either
+  CHECK(c.Count("Ticket") == before);
+  // Sent again without the refused entity, the valid ones are written.
+  a = c.Call("create", TicketXml(kValid) + TicketXml(kValid));
+  CHECK(ReturnCode(a) == "1");
+  CHECK(Occurrences(a, "<EntityId>") == 2);
+  CHECK(c.Count("Ticket") == before + 2);
+}
+
+TEST_CASE("validation: at most 200 entities per call", "[write][validation][call]") {
+  WriteCalls c;
+  const long long before = c.Count("Ticket");
+  std::string many;
+  for (int i = 0; i < 200; ++i) many += TicketXml(kValid);
+  std::string a = c.Call("create", many + TicketXml(kValid));
+  CHECK(ReturnCode(a) == "-1");
+  CHECK(a.find("A create call may carry at most 200 entities; this one carried 201.") !=
+        std::string::npos);
+  CHECK(c.Count("Ticket") == before);
+  a = c.Call("create", many);
+  CHECK(ReturnCode(a) == "1");
+  CHECK(Occurrences(a, "<EntityId>") == 200);
+  CHECK(c.Count("Ticket") == before + 200);
+  std::string none = c.Call("create", "");
+  CHECK(none.find("No entities were sent") != std::string::npos);
+}
+
+TEST_CASE("validation: entity flags refuse create, update and delete, read-only fields ignored",
+          "[write][validation][call]") {
+  WriteCalls c;
+  const long long tickets = c.Count("Ticket"), history = c.Count("TicketHistory");
+  std::string a = c.Call("delete", "<Entity xsi:type=\"Ticket\"><id>8751</id></Entity>");
+  CHECK(ReturnCode(a) == "-1");
+  CHECK(a.find("Error deleting entity for record number [0]. The Ticket entity cannot be "
+               "deleted.") != std::string::npos);
+  CHECK(c.Count("Ticket") == tickets);
+  a = c.Call("create",
+             "<Entity xsi:type=\"TicketHistory\"><TicketID>8751</TicketID><Action>x</Action>"
+             "</Entity>");
+  CHECK(a.find("The TicketHistory entity cannot be created.") != std::string::npos);
+  CHECK(c.Count("TicketHistory") == history);
+  a = c.Call("update",
+             "<Entity xsi:type=\"Ticket\"><id>8751</id><Title>x</Title></Entity>"
+             "<Entity xsi:type=\"ResourceRole\"><id>1</id></Entity>");
+  CHECK(ReturnCode(a) == "-1");
+  CHECK(a.find("record number [1]. The ResourceRole entity cannot be updated.") !=
+        std::string::npos);
+  CHECK(a.find("record number [0]") == std::string::npos);
+  // A read-only field sent with an update is ignored; the rest of the entity is written.
+  a = c.Call("update",
+             "<Entity xsi:type=\"Ticket\"><id>8751</id><Title>renamed</Title>"
+             "<CreateDate>2001-01-01T00:00:00</CreateDate></Entity>");
+  CHECK(ReturnCode(a) == "1");
+  std::vector<Value> row;
+  {
+    std::lock_guard<std::mutex> l(c.tenant->db->mutex());
+    REQUIRE(ReadRow(*c.tenant->db, *Cat().Find("Ticket"), 8751, &row));
+  }
+  const Entity* t = Cat().Find("Ticket");
+  CHECK(row[t->FieldIndex("Title")].s == "renamed");
+  CHECK(row[t->FieldIndex("CreateDate")].s.rfind("2001", 0) != 0);
 }

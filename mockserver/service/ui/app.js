@@ -206,6 +206,7 @@
         'zone ' + e.zone, (e.errors || []).join('\n'), e.warning || '', e.latency_reason || '',
         e.query ? JSON.stringify(e.query) : '', e.written ? JSON.stringify(e.written) : '',
         'http ' + e.http_status, e.off_zone ? 'off-zone' : '',
+        e.fault ? 'fault ' + e.fault.id + ' ' + e.fault.action : '',
       ].join('\n').toLowerCase();
     }
     return e._search;
@@ -298,6 +299,24 @@
         el('td', {text: String(z.zone)}), el('td', {text: z.label || ''}),
         el('td', {text: z.flavour || ''}),
         el('td', {text: (z.tenants || []).map(tenantName).join(', ')})));
+    }
+  }
+
+  // Fault rules (docs/admin-api.md "Faults"): what they match, what they do, their counters.
+  async function pollFaults() {
+    const rules = await api('/__admin/faults');
+    const body = $('faults');
+    clear(body);
+    $('fault-count').textContent = rules.length ? '(' + rules.length + ')' : '';
+    for (const r of rules) {
+      const match = Object.keys(r.match || {}).map((k) => k + '=' + r.match[k]).join(' ');
+      const left = r.remaining === null ? '∞' : String(r.remaining);
+      body.appendChild(el('tr', {class: r.expired ? 'expired' : null},
+        el('td', {text: r.id}), el('td', {text: r.action}),
+        el('td', {text: match || 'any call'}),
+        el('td', {text: r.hits + ' / ' + r.matched + (r.probability < 1 ? ' (p ' +
+                        r.probability + ')' : '')}),
+        el('td', {text: left})));
     }
   }
 
@@ -438,6 +457,9 @@
     if (e.off_zone) opCell.appendChild(el('span', {class: 'flag', text: 'off-zone',
                                                    title: 'called on the zone-neutral endpoint'}));
     if (e.warning) opCell.appendChild(el('span', {class: 'flag', text: 'warn', title: e.warning}));
+    if (e.fault) opCell.appendChild(el('span', {class: 'flag', text: 'fault',
+                                                title: 'fault rule ' + e.fault.id + ' (' +
+                                                       e.fault.action + ')'}));
     const row = el('tr', {
       tabindex: '0',
       dataset: {seq: e.seq},
@@ -550,7 +572,8 @@
         fact('rows', e.rows >= 0 ? e.rows : ''),
         fact('last id', e.rows > 0 ? e.last_id : ''),
         fact('latency added', e.latency_added_ms ? e.latency_added_ms + ' ms' : '',
-             e.latency_reason)));
+             e.latency_reason),
+        fact('fault', e.fault ? e.fault.id + ' (' + e.fault.action + ')' : '')));
     if (e.errors && e.errors.length)
       head.appendChild(el('div', {class: 'errors'}, e.errors.map((m) => el('div', {text: m}))));
     if (e.warning) head.appendChild(el('div', {class: 'warning-box', text: e.warning}));
@@ -945,7 +968,7 @@
   async function refreshAll() {
     try {
       await pollTenants();
-      await Promise.all([pollJournal(), pollZones(), pollStatus(), pollHistory()]);
+      await Promise.all([pollJournal(), pollZones(), pollFaults(), pollStatus(), pollHistory()]);
     } catch (e) { /* the timers retry */ }
   }
 
@@ -978,6 +1001,7 @@
     });
     every(HISTORY_POLL_MS, pollHistory);
     every(30000, pollZones);
+    every(STATUS_POLL_MS, pollFaults);
   }
 
   start();

@@ -1,0 +1,808 @@
+#include "conformance/runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "conformance/http.h"
+#include "conformance/xmldoc.h"
+
+namespace atws::conformance::scenario {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr const char* kPrefix = "[atws-conformance]";
+
+std::string NamespaceFor(const std::string& version) {
+  return version == "1.5" ? "http://autotask.net/ATWS/v1_5/" : "http://autotask.net/ATWS/v1_6/";
+}
+
+std::string VersionOfUrl(const std::string& url) {
+  static const std::regex k15(R"(/1\.5/)", std::regex::icase);
+  return std::regex_search(url, k15) ? "1.5" : "1.6";
+}
+
+std::string Truncate(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  return s.substr(0, max) + fmt::format("\n… ({} bytes in all)", s.size());
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The body element with the version's namespace as its default namespace.
+std::string WithNamespace(const std::string& body, const std::string& ns) {
+  if (body.size() < 2 || body[0] != '<') return body;
+  size_t end = body.find_first_of(" \t\r\n/>", 1);
+  if (end == std::string::npos) return body;
+  return body.substr(0, end) + " xmlns=\"" + ns + "\"" + body.substr(end);
+}
+
+std::string Envelope(const std::string& body, const std::string& ns, bool header,
+                     const std::string& code, const std::string& impersonate) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+      "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">";
+  if (header) {
+    out += "<soap:Header><AutotaskIntegrations xmlns=\"" + ns + "\"><IntegrationCode>" +
+           xmldoc::Escape(code) + "</IntegrationCode>";
+    if (!impersonate.empty())
+      out +=
+          "<ImpersonateAsResourceID>" + xmldoc::Escape(impersonate) + "</ImpersonateAsResourceID>";
+    out += "</AutotaskIntegrations></soap:Header>";
+  }
+  out += "<soap:Body>" + WithNamespace(body, ns) + "</soap:Body></soap:Envelope>";
+  return out;
+}
+
+// First text of an XPath in a namespace-stripped document, "" when none.
+std::string First(const xmldoc::Doc& doc, const std::string& xpath) {
+  std::vector<std::string> v;
+  bool set = false;
+  if (!doc.Eval(xpath, &v, &set, nullptr) || v.empty()) return "";
+  return v.front();
+}
+
+std::string RandomToken() {
+  std::random_device rd;
+  std::mt19937 gen(rd() ^ static_cast<unsigned>(SteadyClock::now().time_since_epoch().count()));
+  return fmt::format("atc-{:08x}", static_cast<unsigned>(gen()));
+}
+
+bool JsonPointer(const std::string& body, const std::string& pointer, std::string* value) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded()) return false;
+  try {
+    const nlohmann::json& v = j.at(nlohmann::json::json_pointer(pointer));
+    if (v.is_null()) return false;
+    *value = v.is_string() ? v.get<std::string>() : v.dump();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Whether the answer is an error as the API reports them (for the timeline colour).
+bool AnswerIsError(const StepResult& r) {
+  if (!r.transport_error.empty() || r.http_status >= 400) return true;
+  return r.response_body.find("<ReturnCode>-1</ReturnCode>") != std::string::npos;
+}
+
+}  // namespace
+
+int ZoneOfUrl(const std::string& url) {
+  static const std::regex kZone(R"(webservices([0-9]{1,3})(\.|/))", std::regex::icase);
+  std::smatch m;
+  if (std::regex_search(url, m, kZone)) return std::stoi(m[1].str());
+  return 0;
+}
+
+std::string OriginOf(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  size_t path = url.find('/', scheme + 3);
+  return path == std::string::npos ? url : url.substr(0, path);
+}
+
+std::string ZoneUrl(const std::string& zone_url, int zone) {
+  static const std::regex kZone(R"(webservices[0-9]{1,3})", std::regex::icase);
+  if (std::regex_search(zone_url, kZone))
+    return std::regex_replace(zone_url, kZone, fmt::format("webservices{}", zone),
+                              std::regex_constants::format_first_only);
+  std::string origin = OriginOf(zone_url);
+  if (origin.empty()) return "";
+  static const std::regex kNeutralHost(R"(//webservices\.)", std::regex::icase);
+  if (std::regex_search(origin, kNeutralHost))
+    return std::regex_replace(zone_url, kNeutralHost, fmt::format("//webservices{}.", zone),
+                              std::regex_constants::format_first_only);
+  std::string path = zone_url.substr(origin.size());
+  if (Lower(path).rfind("/atservices/", 0) == 0)
+    return origin + fmt::format("/webservices{}", zone) + path;
+  return "";
+}
+
+std::string NeutralUrl(const std::string& zone_url) {
+  static const std::regex kHost(R"(//webservices[0-9]{1,3}\.)", std::regex::icase);
+  static const std::regex kPath(R"(/webservices[0-9]{1,3}/)", std::regex::icase);
+  if (std::regex_search(zone_url, kHost))
+    return std::regex_replace(zone_url, kHost, "//webservices.",
+                              std::regex_constants::format_first_only);
+  if (std::regex_search(zone_url, kPath))
+    return std::regex_replace(zone_url, kPath, "/", std::regex_constants::format_first_only);
+  if (ZoneOfUrl(zone_url) == 0) return zone_url;  // already zone-neutral
+  return "";
+}
+
+std::string UrlWithVersion(const std::string& url, const std::string& version) {
+  static const std::regex kVersion(R"(/1\.[56]/)");
+  return std::regex_replace(url, kVersion, "/" + version + "/",
+                            std::regex_constants::format_first_only);
+}
+
+double UsagePercentFromAnswer(const std::string& body) {
+  static const std::regex kUsage(
+      R"(ThresholdOfExternalRequest: ([0-9]+);.*numberOfExternalRequest: ([0-9]+);)");
+  std::smatch m;
+  if (!std::regex_search(body, m, kUsage)) return -1;
+  double threshold = std::stod(m[1].str()), used = std::stod(m[2].str());
+  if (threshold <= 0) return -1;
+  return 100.0 * used / threshold;
+}
+
+bool Connect(const Target& t, Session* s, std::string* error) {
+  *s = Session{};
+  std::string start = !t.discovery_url.empty() ? t.discovery_url : t.endpoint;
+  if (start.empty()) {
+    *error = "no endpoint: give --endpoint URL or --zone-discovery URL (or set ATWS_URL)";
+    return false;
+  }
+  if (t.username.empty()) {
+    *error = "no user: give --user (or set ATWS_USERNAME)";
+    return false;
+  }
+  HttpClient http;
+  std::string ns = NamespaceFor(VersionOfUrl(start));
+  std::string env =
+      Envelope("<getZoneInfo><UserName>" + xmldoc::Escape(t.username) + "</UserName></getZoneInfo>",
+               ns, false, "", "");
+  HttpResponse resp =
+      http.PostSoap(start, ns + "getZoneInfo", env, "", "", std::min(t.timeout_seconds, 60.0));
+  if (!resp.error.empty()) {
+    *error = fmt::format("cannot reach {}: {}", start, resp.error);
+    return false;
+  }
+  std::string perr;
+  auto doc = xmldoc::Doc::Parse(resp.body, true, &perr);
+  std::string url, code, ci, web;
+  if (doc) {
+    url = First(*doc, "//getZoneInfoResult/URL");
+    code = First(*doc, "//getZoneInfoResult/ErrorCode");
+    ci = First(*doc, "//getZoneInfoResult/CI");
+    web = First(*doc, "//getZoneInfoResult/WebUrl");
+  }
+  bool zone_ok = resp.status == 200 && doc && code == "0" && !url.empty();
+  if (!t.discovery_url.empty()) {
+    if (!zone_ok) {
+      *error =
+          fmt::format("getZoneInfo for {} at {} did not give a zone URL (HTTP {}, ErrorCode '{}')",
+                      t.username, start, resp.status, code);
+      return false;
+    }
+    s->zone_url = url;
+    s->neutral_url = t.discovery_url;
+  } else {
+    s->zone_url = t.endpoint;
+    s->neutral_url = NeutralUrl(t.endpoint);
+  }
+  if (zone_ok) {
+    s->web_url = web;
+    try {
+      s->tenant = std::stoll(ci);
+    } catch (const std::exception&) {
+      s->tenant = 0;
+    }
+  }
+  s->zone = ZoneOfUrl(s->zone_url);
+  s->origin = OriginOf(s->zone_url);
+  s->run_token = RandomToken();
+
+  // The admin API: given, or on the endpoint's origin.
+  if (!t.no_admin) {
+    std::string base = !t.admin_url.empty() ? t.admin_url : s->origin + "/__admin/";
+    if (base.back() != '/') base += '/';
+    HttpRequest req;
+    req.method = "GET";
+    req.url = base + "health";
+    req.timeout_seconds = 5;
+    if (!t.admin_token.empty())
+      req.headers.emplace_back("Authorization", "Bearer " + t.admin_token);
+    HttpResponse h = http.Send(req);
+    std::string status;
+    bool ok = h.error.empty() && h.status == 200 && JsonPointer(h.body, "/status", &status) &&
+              status == "ok";
+    if (ok) {
+      s->admin_base = base;
+      s->admin_note = "admin API at " + base;
+    } else if (!t.admin_url.empty()) {
+      *error = fmt::format("no admin API at {} (GET health: {})", base,
+                           h.error.empty() ? fmt::format("HTTP {}", h.status) : h.error);
+      return false;
+    } else {
+      s->admin_note = fmt::format("no admin API at {}", base);
+    }
+  } else {
+    s->admin_note = "admin API not used (--no-admin)";
+  }
+
+  Vars& v = s->vars;
+  if (s->tenant != 0) v["tenant"] = std::to_string(s->tenant);
+  v["user"] = t.username;
+  v["integration_code"] = t.integration_code;
+  v["zone_url"] = s->zone_url;
+  static const std::regex kAsmx(R"(\.asmx$)", std::regex::icase);
+  v["wsdl_url"] = std::regex_replace(s->zone_url, kAsmx, ".wsdl");
+  if (!s->neutral_url.empty()) v["neutral_url"] = s->neutral_url;
+  if (!s->web_url.empty()) v["web_url"] = s->web_url;
+  v["origin"] = s->origin;
+  if (s->zone != 0) {
+    v["zone"] = std::to_string(s->zone);
+    v["other_zone"] = std::to_string(s->zone == 4 ? 5 : 4);
+  }
+  v["prefix"] = kPrefix;
+  v["run"] = s->run_token;
+  v["version"] = VersionOfUrl(s->zone_url);
+  return true;
+}
+
+bool ResetMock(const Target& t, const Session& s, std::string* error) {
+  if (s.admin_base.empty()) {
+    *error = "no admin API to reset";
+    return false;
+  }
+  HttpClient http;
+  HttpRequest req;
+  req.method = "POST";
+  req.url = s.admin_base + "reset";
+  req.timeout_seconds = 60;
+  if (!t.admin_token.empty()) req.headers.emplace_back("Authorization", "Bearer " + t.admin_token);
+  HttpResponse r = http.Send(req);
+  if (!r.error.empty() || r.status != 200) {
+    *error = fmt::format(
+        "POST {} failed: {}", req.url,
+        r.error.empty() ? fmt::format("HTTP {} {}", r.status, r.body.substr(0, 200)) : r.error);
+    return false;
+  }
+  return true;
+}
+
+bool Selected(const Scenario& sc, const RunFilter& f) {
+  if (!f.ids.empty()) {
+    bool any = false;
+    for (const auto& id : f.ids) {
+      if (!id.empty() && id.back() == '*') {
+        if (sc.id.rfind(id.substr(0, id.size() - 1), 0) == 0) any = true;
+      } else if (sc.id == id) {
+        any = true;
+      }
+    }
+    if (!any) return false;
+  }
+  if (!f.tags.empty()) {
+    bool any = false;
+    for (const auto& t : f.tags)
+      for (const auto& have : sc.tags)
+        if (t == have) any = true;
+    if (!any) return false;
+  }
+  return true;
+}
+
+struct Runner::Impl {
+  HttpClient http;
+  SteadyClock::time_point start = SteadyClock::now();
+
+  double Since() const { return std::chrono::duration<double>(SteadyClock::now() - start).count(); }
+};
+
+namespace {
+
+struct Exec {
+  const Target& target;
+  const Session& session;
+  HttpClient& http;
+};
+
+bool Sub(const std::string& in, const Vars& vars, bool xml, std::string* out, StepResult* r) {
+  std::string missing;
+  if (Substitute(in, vars, xml, out, &missing)) return true;
+  r->message = fmt::format("${{{}}} has no value in this run", missing);
+  if (missing == "tenant") r->message += " (getZoneInfo did not give the tenant id)";
+  return false;
+}
+
+HttpResponse AdminCall(const Exec& x, const std::string& method, const std::string& path,
+                       const std::string& body) {
+  HttpRequest req;
+  req.method = method;
+  req.url = x.session.admin_base + path;
+  req.body = body;
+  req.timeout_seconds = 30;
+  if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+  if (!x.target.admin_token.empty())
+    req.headers.emplace_back("Authorization", "Bearer " + x.target.admin_token);
+  return x.http.Send(req);
+}
+
+// Sends the step's request; fills the exchange part of *r. False when the step cannot be sent
+// (a reference without a value, no URL for the endpoint asked for …).
+bool Send(const Exec& x, const Step& s, const Vars& vars, StepResult* r) {
+  r->ran = true;
+  auto finish = [&](const HttpResponse& resp) {
+    r->http_status = resp.status;
+    r->transport_error = resp.error;
+    r->response_body = resp.body;
+    r->response_headers = resp.headers;
+    r->seconds = resp.seconds;
+  };
+  if (s.kind == StepKind::kWait) {
+    r->operation = fmt::format("wait {} s", s.wait_seconds);
+    auto t0 = SteadyClock::now();
+    if (!x.session.admin_base.empty()) {
+      HttpResponse a =
+          AdminCall(x, "POST", "clock", fmt::format("{{\"advance_seconds\": {}}}", s.wait_seconds));
+      HttpResponse b = AdminCall(x, "POST", "clock", "{\"resume\": true}");
+      if (!a.error.empty() || a.status != 200 || !b.error.empty() || b.status != 200) {
+        r->message = fmt::format("moving the mock's clock failed: HTTP {} {}", a.status,
+                                 a.error.empty() ? a.body.substr(0, 200) : a.error);
+        return false;
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::duration<double>(s.wait_seconds));
+    }
+    r->http_status = 200;
+    r->seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    return true;
+  }
+  if (s.kind == StepKind::kAdmin) {
+    std::string path, body;
+    if (!Sub(s.path, vars, false, &path, r) || !Sub(s.admin_body, vars, false, &body, r))
+      return false;
+    if (x.session.admin_base.empty()) {
+      r->message = "no admin API";
+      return false;
+    }
+    r->operation = s.method + " " + path;
+    r->url = x.session.admin_base + path;
+    r->request_body = body;
+    finish(AdminCall(x, s.method, path, body));
+    return true;
+  }
+  if (s.kind == StepKind::kHttp) {
+    std::string url;
+    if (!Sub(s.url, vars, false, &url, r)) return false;
+    HttpRequest req;
+    req.method = s.method == "HEAD" ? "HEAD" : "GET";
+    req.url = url;
+    req.timeout_seconds = x.target.timeout_seconds;
+    if (s.http_with_credentials) {
+      req.username = x.target.username;
+      req.password = x.target.password;
+    }
+    r->operation = s.method + " " + url;
+    r->url = url;
+    finish(x.http.Send(req));
+    return true;
+  }
+  // A SOAP call.
+  std::string base;
+  if (s.endpoint == "zone") {
+    base = x.session.zone_url;
+  } else if (s.endpoint == "neutral") {
+    base = x.session.neutral_url;
+    if (base.empty()) {
+      r->message = "the zone-neutral URL is not known for this endpoint (use --zone-discovery)";
+      return false;
+    }
+  } else {
+    int zone = 0;
+    if (s.endpoint == "other-zone") {
+      if (x.session.zone == 0) {
+        r->message = "the endpoint's URL names no zone, so no other zone can be derived";
+        return false;
+      }
+      zone = x.session.zone == 4 ? 5 : 4;
+    } else {
+      zone = std::stoi(s.endpoint.substr(5));
+    }
+    base = ZoneUrl(x.session.zone_url, zone);
+    if (base.empty()) {
+      r->message =
+          fmt::format("no URL for zone {} can be derived from {}", zone, x.session.zone_url);
+      return false;
+    }
+  }
+  std::string url = UrlWithVersion(base, s.version);
+  std::string ns = NamespaceFor(s.version);
+  std::string body, code, impersonate, user, password, action;
+  if (!Sub(s.body, vars, !s.raw_body, &body, r)) return false;
+  if (!Sub(s.has_integration_code ? s.integration_code : "${integration_code}", vars, false, &code,
+           r) ||
+      !Sub(s.impersonate, vars, false, &impersonate, r) ||
+      !Sub(s.soap_action, vars, false, &action, r))
+    return false;
+  if (s.credentials == "run") {
+    user = x.target.username;
+    password = x.target.password;
+  } else if (s.credentials == "wrong-password") {
+    user = x.target.username;
+    password = x.target.password + "-wrong";
+  } else if (s.credentials == "custom") {
+    if (!Sub(s.username, vars, false, &user, r) || !Sub(s.password, vars, false, &password, r))
+      return false;
+  }
+  std::string envelope = s.raw_body ? body : Envelope(body, ns, s.send_header, code, impersonate);
+  if (action.empty()) action = ns + s.operation;
+  r->operation = s.operation;
+  r->url = url;
+  r->request_body = envelope;
+  double timeout = std::min(s.timeout_seconds, x.target.timeout_seconds);
+  finish(x.http.PostSoap(url, action, envelope, user, password, timeout));
+  return true;
+}
+
+// The values a check looks at.
+bool Select(const Check& ch, const StepResult& r, const xmldoc::Doc* doc,
+            std::vector<std::string>* values, std::string* why) {
+  values->clear();
+  const std::string& k = ch.kind;
+  if (k == "http-status") {
+    values->push_back(std::to_string(r.http_status));
+    return true;
+  }
+  if (k == "duration-ms") {
+    values->push_back(std::to_string(static_cast<long long>(r.seconds * 1000 + 0.5)));
+    return true;
+  }
+  if (k == "body") {
+    values->push_back(r.response_body);
+    return true;
+  }
+  if (k == "header") {
+    std::string name = Lower(ch.arg);
+    for (const auto& [n, v] : r.response_headers)
+      if (n == name) values->push_back(v);
+    return true;
+  }
+  if (k == "json") {
+    std::string v;
+    if (JsonPointer(r.response_body, ch.arg, &v)) values->push_back(v);
+    return true;
+  }
+  if (!doc) {
+    *why = "the answer is not XML";
+    return false;
+  }
+  std::string xpath;
+  if (k == "return-code") xpath = "//ReturnCode";
+  if (k == "error") xpath = "//ATWSError/Message";
+  if (k == "fault") xpath = "//Fault/faultstring";
+  if (k == "rows") xpath = "count(//EntityResults/Entity)";
+  if (k == "value") xpath = ch.arg;
+  bool set = false;
+  if (!doc->Eval(xpath, values, &set, why)) return false;
+  if (k == "return-code" && values->empty()) {
+    *why = "the answer has no ReturnCode";
+    return false;
+  }
+  return true;
+}
+
+// Evaluates checks and captures of a step that was sent.
+void Evaluate(const Step& s, const Vars& vars, StepResult* r) {
+  if (s.kind == StepKind::kWait) {
+    r->passed = true;
+    return;
+  }
+  if (!r->transport_error.empty()) {
+    r->passed = false;
+    r->message = "no answer: " + r->transport_error;
+    return;
+  }
+  std::unique_ptr<xmldoc::Doc> doc;
+  std::string parse_error;
+  if (s.kind != StepKind::kAdmin) doc = xmldoc::Doc::Parse(r->response_body, true, &parse_error);
+  r->passed = true;
+  std::vector<Check> checks = s.checks;
+  if (s.kind == StepKind::kAdmin && !s.has_expect) {
+    Check ok;
+    ok.kind = "http-status";
+    ok.matchers.push_back({"matches", "2[0-9][0-9]"});
+    ok.line = s.line;
+    checks.push_back(ok);
+  }
+  for (const auto& original : checks) {
+    Check ch = original;
+    CheckResult cr;
+    cr.line = ch.line;
+    std::string missing;
+    bool subst_ok = true;
+    if (!Substitute(original.arg, vars, false, &ch.arg, &missing)) subst_ok = false;
+    for (auto& m : ch.matchers) {
+      std::string v;
+      if (!Substitute(m.value, vars, false, &v, &missing)) subst_ok = false;
+      m.value = v;
+    }
+    cr.description = ch.Describe();
+    if (!subst_ok) {
+      cr.passed = false;
+      cr.why = fmt::format("${{{}}} has no value in this run", missing);
+    } else {
+      std::vector<std::string> values;
+      std::string why;
+      if (!Select(ch, *r, doc.get(), &values, &why)) {
+        cr.passed = false;
+        cr.why = why;
+        if (!parse_error.empty() && why == "the answer is not XML") cr.why += ": " + parse_error;
+      } else {
+        cr.passed = ApplyMatchers(ch, values, &cr.why);
+      }
+    }
+    if (!cr.passed && r->passed) {
+      r->passed = false;
+      r->message = fmt::format("{}: {}", cr.description, cr.why);
+    }
+    r->checks.push_back(std::move(cr));
+  }
+  // Captures are taken even when a check failed: clean-up may need the id of a write that
+  // should not have happened. A missing value only matters when the checks passed.
+  for (const auto& cap : s.captures) {
+    std::string value;
+    bool found = false;
+    if (!cap.json.empty()) {
+      found = JsonPointer(r->response_body, cap.json, &value);
+    } else if (!cap.header.empty()) {
+      std::string name = Lower(cap.header);
+      for (const auto& [n, v] : r->response_headers)
+        if (n == name) {
+          value = v;
+          found = true;
+          break;
+        }
+    } else if (doc) {
+      std::string xpath, missing;
+      if (Substitute(cap.path, vars, false, &xpath, &missing)) {
+        std::vector<std::string> values;
+        bool set = false;
+        if (doc->Eval(xpath, &values, &set, nullptr) && !values.empty() &&
+            !(set == false && values.front().empty())) {
+          value = values.front();
+          found = true;
+        }
+      }
+    }
+    if (!found) {
+      if (cap.ignore_if_missing || !r->passed) continue;
+      r->passed = false;
+      r->skipped = cap.skip_if_missing;
+      r->message = cap.skip_if_missing
+                       ? cap.reason
+                       : fmt::format("capture {} found no value (line {})", cap.name, cap.line);
+      return;
+    }
+    r->captured[cap.name] = value;
+  }
+}
+
+}  // namespace
+
+Runner::Runner(Target target, Session session, bool read_only)
+    : impl_(std::make_unique<Impl>()),
+      target_(std::move(target)),
+      session_(std::move(session)),
+      read_only_(read_only) {}
+
+Runner::~Runner() = default;
+
+ScenarioResult Runner::Run(const Scenario& sc) {
+  ScenarioResult out;
+  out.scenario = &sc;
+  if (sc.mock_only && session_.admin_base.empty()) {
+    out.status = report::Status::kSkip;
+    out.message = fmt::format("mock-only ({}): {}", sc.mock_only_reason, session_.admin_note);
+    return out;
+  }
+  if (read_only_ && sc.writes) {
+    out.status = report::Status::kSkip;
+    out.message = "writes data (--read-only)";
+    return out;
+  }
+  auto t0 = SteadyClock::now();
+  Vars vars = session_.vars;
+  bool failed = false, skipped = false;
+  std::string message;
+  auto record = [&](const StepResult& r) {
+    if (r.ran && (r.kind == StepKind::kCall || r.kind == StepKind::kHttp)) {
+      report::TimelineEvent e;
+      e.time = r.started;
+      e.latency_ms = r.seconds * 1000;
+      e.label = fmt::format("{} ({})", r.operation, sc.id);
+      e.detail =
+          r.transport_error.empty() ? fmt::format("HTTP {}", r.http_status) : r.transport_error;
+      e.failed = AnswerIsError(r);
+      if (r.operation == "getThresholdAndUsageInfo")
+        e.usage_percent = UsagePercentFromAnswer(r.response_body);
+      timeline_.push_back(std::move(e));
+    }
+    out.steps.push_back(r);
+  };
+  auto run_one = [&](const Step& s, HttpClient& http, StepResult* r) {
+    r->id = s.id;
+    r->title = s.title;
+    r->kind = s.kind;
+    r->line = s.line;
+    r->started = impl_->Since();
+    Exec x{target_, session_, http};
+    if (!Send(x, s, vars, r)) {
+      r->passed = false;
+      return;
+    }
+    Evaluate(s, vars, r);
+  };
+
+  for (const auto& s : sc.setup) {
+    StepResult r;
+    r.setup = true;
+    run_one(s, impl_->http, &r);
+    if (!r.passed && !failed) {
+      failed = true;
+      message = fmt::format("set-up {} failed: {}", s.id, r.message);
+    }
+    record(r);
+    if (failed) break;
+  }
+
+  size_t i = 0;
+  while (i < sc.steps.size()) {
+    size_t j = i + 1;
+    int group = sc.steps[i].parallel_group;
+    if (group != 0)
+      while (j < sc.steps.size() && sc.steps[j].parallel_group == group) ++j;
+    if (failed || skipped) {
+      for (size_t k = i; k < j; ++k) {
+        StepResult r;
+        r.id = sc.steps[k].id;
+        r.kind = sc.steps[k].kind;
+        r.line = sc.steps[k].line;
+        r.skipped = true;
+        r.message = "not run";
+        record(r);
+      }
+      i = j;
+      continue;
+    }
+    std::vector<StepResult> results(j - i);
+    if (j - i == 1) {
+      run_one(sc.steps[i], impl_->http, &results[0]);
+    } else {
+      std::vector<std::thread> threads;
+      for (size_t k = i; k < j; ++k) {
+        threads.emplace_back([&, k] {
+          const Step& s = sc.steps[k];
+          if (s.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(s.delay_ms));
+          HttpClient http;
+          run_one(s, http, &results[k - i]);
+        });
+      }
+      for (auto& t : threads) t.join();
+    }
+    for (auto& r : results) {
+      if (!r.passed && !failed && !skipped) {
+        if (r.skipped) {
+          skipped = true;
+          message = r.message;
+        } else {
+          failed = true;
+          message =
+              fmt::format("{}{}: {}", r.id, r.title.empty() ? "" : " (" + r.title + ")", r.message);
+        }
+      }
+      for (const auto& [k, v] : r.captured) vars[k] = v;
+      record(r);
+    }
+    i = j;
+  }
+
+  // Clean-up always runs; a step whose captures are missing is left out.
+  for (const auto& s : sc.cleanup) {
+    StepResult r;
+    r.cleanup = true;
+    std::vector<std::string> texts = {s.body, s.path, s.admin_body, s.url, s.impersonate};
+    std::string missing;
+    for (const auto& t : texts)
+      for (const auto& name : ReferencedNames(t))
+        if (missing.empty() && !vars.count(name) && name.find(':') == std::string::npos)
+          missing = name;
+    if (!missing.empty()) {
+      r.id = s.id;
+      r.kind = s.kind;
+      r.line = s.line;
+      r.skipped = true;
+      r.message = fmt::format("left out: ${{{}}} has no value", missing);
+      record(r);
+      continue;
+    }
+    run_one(s, impl_->http, &r);
+    if (!r.passed && !failed) {
+      failed = true;
+      message = fmt::format("clean-up {} failed: {}", s.id, r.message);
+    }
+    record(r);
+  }
+  out.seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+  out.status = failed    ? report::Status::kFail
+               : skipped ? report::Status::kSkip
+                         : report::Status::kPass;
+  out.message = message;
+  return out;
+}
+
+report::Case ToCase(const ScenarioResult& r) {
+  const Scenario& sc = *r.scenario;
+  report::Case c;
+  c.id = sc.id;
+  c.name = sc.title;
+  c.classname = "scenarios";
+  c.status = r.status;
+  c.message = r.message;
+  c.seconds = r.seconds;
+  c.tags = sc.tags;
+  if (!sc.covers.empty()) {
+    std::string covers;
+    for (const auto& a : sc.covers) covers += (covers.empty() ? "" : " ") + a;
+    c.properties.emplace_back("covers", covers);
+  }
+  c.properties.emplace_back("file", sc.file);
+  if (sc.mock_only) c.properties.emplace_back("mock-only", sc.mock_only_reason);
+  if (sc.writes) c.properties.emplace_back("writes", "yes");
+  std::string d = "Proves: " + sc.proves + "\n";
+  for (const auto& s : r.steps) {
+    std::string mark = s.skipped ? "–" : s.passed ? "✓" : "✗";
+    d += fmt::format("\n{} {} {}{}", mark, s.id, s.operation.empty() ? "" : s.operation,
+                     s.title.empty() ? "" : " — " + s.title);
+    if (s.ran && s.kind != StepKind::kWait)
+      d += fmt::format(" (HTTP {}, {:.0f} ms)", s.http_status, s.seconds * 1000);
+    if (s.skipped && !s.message.empty()) d += " " + s.message;
+    d += "\n";
+    for (const auto& ch : s.checks) {
+      if (ch.passed) continue;
+      d += fmt::format("    ✗ {} (line {}): {}\n", ch.description, ch.line, ch.why);
+    }
+    if (!s.passed && !s.skipped && s.ran) {
+      if (s.checks.empty() || std::all_of(s.checks.begin(), s.checks.end(),
+                                          [](const CheckResult& x) { return x.passed; }))
+        d += "    " + s.message + "\n";
+      d += "    request: " + s.url + "\n";
+      if (!s.request_body.empty()) d += "      " + Truncate(s.request_body, 3000) + "\n";
+      d += fmt::format("    answer: HTTP {}{}\n", s.http_status,
+                       s.transport_error.empty() ? "" : " — " + s.transport_error);
+      if (!s.response_body.empty()) d += "      " + Truncate(s.response_body, 4000) + "\n";
+    } else if (!s.passed && !s.ran && !s.skipped) {
+      d += "    " + s.message + "\n";
+    }
+  }
+  c.details = d;
+  return c;
+}
+
+}  // namespace atws::conformance::scenario

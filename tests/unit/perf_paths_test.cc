@@ -1,0 +1,209 @@
+// The pieces that make the read path fast must not change what it answers: the query-result
+// cache goes stale on every write, the journal keeps its entries' queries and a bounded amount
+// of raw bodies, the scale generator copies tickets faithfully.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "fixtures/fixtures.h"
+#include "fixtures/scale.h"
+#include "service/journal.h"
+#include "service/query_cache.h"
+#include "store/store.h"
+
+using atws::service::Journal;
+using atws::service::JournalEntry;
+using atws::service::JournalFilter;
+using atws::service::QueryCache;
+using atws::store::TenantDb;
+using atws::store::Value;
+
+namespace {
+
+std::unique_ptr<TenantDb> EmptyDb() {
+  std::string err;
+  auto db = TenantDb::Open(":memory:", atws::catalog::Catalog::Default(), &err);
+  REQUIRE(db);
+  return db;
+}
+
+QueryCache::Result ResultOf(const std::string& xml, long long rows) {
+  QueryCache::Result r;
+  r.xml = std::make_shared<const std::string>(xml);
+  r.rows = rows;
+  r.last_id = rows;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("Query cache: keys tell queries apart", "[perf][cache]") {
+  std::vector<Value> a = {Value::Int(5)}, b = {Value::Text("5")}, c = {Value::Int(6)};
+  std::string k = QueryCache::MakeKey(3, 1, "id > ?", a);
+  CHECK(k == QueryCache::MakeKey(3, 1, "id > ?", a));
+  CHECK(k != QueryCache::MakeKey(3, 1, "id > ?", b));  // an integer is not its text
+  CHECK(k != QueryCache::MakeKey(3, 1, "id > ?", c));
+  CHECK(k != QueryCache::MakeKey(4, 1, "id > ?", a));  // another entity
+  CHECK(k != QueryCache::MakeKey(3, 2, "id > ?", a));  // another flavour
+  CHECK(k != QueryCache::MakeKey(3, 1, "id >= ?", a));
+  // A text parameter cannot pass for the next part of the key.
+  CHECK(QueryCache::MakeKey(1, 1, "x", {Value::Text("a|t1:b")}) !=
+        QueryCache::MakeKey(1, 1, "x", {Value::Text("a"), Value::Text("b")}));
+}
+
+TEST_CASE("Query cache: only keys asked again are admitted", "[perf][cache]") {
+  QueryCache cache;
+  CHECK_FALSE(cache.Admit("a"));
+  CHECK(cache.Admit("a"));
+  CHECK_FALSE(cache.Admit("b"));
+}
+
+TEST_CASE("Query cache: any write makes every entry stale", "[perf][cache]") {
+  auto db = EmptyDb();
+  QueryCache cache;
+  cache.Put(*db, "k", ResultOf("<Entity/>", 1));
+  QueryCache::Result r;
+  REQUIRE(cache.Find(*db, "k", &r));
+  CHECK(*r.xml == "<Entity/>");
+  CHECK(r.rows == 1);
+  CHECK_FALSE(cache.Find(*db, "other", &r));
+
+  // A row written through the store …
+  const auto* account = atws::catalog::Catalog::Default().Find("Account");
+  REQUIRE(account);
+  std::string err;
+  REQUIRE(db->Insert(*account, {{account->FieldIndex("AccountName"), Value::Text("A")}}, {}, 0,
+                     &err) != 0);
+  CHECK_FALSE(cache.Find(*db, "k", &r));
+  CHECK(cache.size() == 0);
+
+  // … and one written with plain SQL, which does not move the generation.
+  cache.Put(*db, "k", ResultOf("<Entity/>", 1));
+  REQUIRE(cache.Find(*db, "k", &r));
+  REQUIRE(db->Exec("UPDATE \"Account\" SET \"AccountName\" = 'B'", &err));
+  CHECK_FALSE(cache.Find(*db, "k", &r));
+
+  // A generation bump alone (a reset swaps the data in) as well.
+  cache.Put(*db, "k", ResultOf("<Entity/>", 1));
+  db->BumpGeneration();
+  CHECK_FALSE(cache.Find(*db, "k", &r));
+}
+
+TEST_CASE("Query cache: bounded in entries and bytes, least recently used out first",
+          "[perf][cache]") {
+  auto db = EmptyDb();
+  QueryCache cache(3, 100);
+  QueryCache::Result r;
+  cache.Put(*db, "a", ResultOf(std::string(30, 'a'), 1));
+  cache.Put(*db, "b", ResultOf(std::string(30, 'b'), 1));
+  cache.Put(*db, "c", ResultOf(std::string(30, 'c'), 1));
+  REQUIRE(cache.Find(*db, "a", &r));  // a is now the most recently used
+  cache.Put(*db, "d", ResultOf(std::string(30, 'd'), 1));
+  CHECK(cache.size() == 3);
+  CHECK_FALSE(cache.Find(*db, "b", &r));
+  CHECK(cache.Find(*db, "a", &r));
+  cache.Put(*db, "e", ResultOf(std::string(80, 'e'), 1));  // needs room: others go
+  CHECK(cache.bytes() <= 100);
+  CHECK(cache.Find(*db, "e", &r));
+  cache.Put(*db, "huge", ResultOf(std::string(101, 'h'), 1));  // larger than the budget
+  CHECK_FALSE(cache.Find(*db, "huge", &r));
+}
+
+TEST_CASE("Journal: queries and writes come back as they were added", "[perf][journal]") {
+  Journal j;
+  JournalEntry e;
+  e.operation = "query";
+  e.query = {{"entity", "Ticket"}, {"conditions", nlohmann::json::array({{{"op", "Equals"}}})}};
+  e.written = nlohmann::json::array({{{"entity", "Ticket"}, {"id", 7}}});
+  j.Add(e);
+  auto out = j.Query(JournalFilter{});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].query == e.query);
+  CHECK(out[0].written == e.written);
+  CHECK(out[0].ToJson(false)["query"] == e.query);
+}
+
+TEST_CASE("Journal: raw bodies are cut and bounded in bytes", "[perf][journal]") {
+  Journal j(10000, 16 * 1024, 1000);
+  const std::string big(64 * 1024, 'x');  // a large answer: cut at 16 KiB
+  for (int i = 0; i < 600; ++i) {
+    JournalEntry e;
+    e.operation = "query";
+    e.request = "<q/>";
+    e.response = big;
+    j.Add(e);
+  }
+  JournalFilter all;
+  all.limit = 100000;
+  auto out = j.Query(all);
+  REQUIRE(out.size() == 600);
+  size_t bytes = 0, with_bodies = 0;
+  for (const auto& e : out) {
+    bytes += e.request.size() + e.response.size();
+    if (!e.response.empty()) {
+      ++with_bodies;
+      CHECK(e.response.size() < 16 * 1024 + 32);
+      CHECK(e.response.find("[truncated]") != std::string::npos);
+    }
+  }
+  CHECK(bytes <= (4u << 20));
+  CHECK(with_bodies >= 200);  // ~16 KiB each: about 250 fit
+  CHECK(with_bodies < 600);
+  // The newest keep theirs, the oldest lost them.
+  CHECK_FALSE(out.back().response.empty());
+  CHECK(out.front().response.empty());
+  // Small bodies: the count bounds them (1,000).
+  for (int i = 0; i < 1500; ++i) {
+    JournalEntry e;
+    e.request = "<q/>";
+    e.response = "<a/>";
+    j.Add(e);
+  }
+  out = j.Query(all);
+  size_t small = 0;
+  for (const auto& e : out)
+    if (e.response == "<a/>") ++small;
+  CHECK(small == 1000);
+}
+
+TEST_CASE("Scale generator: copies of the default tickets, dated back, with new ids",
+          "[perf][scale]") {
+  auto db = EmptyDb();
+  auto specs = atws::fixtures::DefaultTenants();
+  const auto& spec = specs.front();
+  std::string err;
+  REQUIRE(atws::fixtures::Populate(spec, *db, atws::fixtures::DefaultBaseTime(), &err));
+  const auto* ticket = atws::catalog::Catalog::Default().Find("Ticket");
+  long long before = db->Count(*ticket);
+  REQUIRE(before > 0);
+  atws::fixtures::ScaleStats stats;
+  REQUIRE(atws::fixtures::AddTickets(*db, before * 2 + 10, 3, &stats, &err));
+  CHECK(stats.tickets_before == before);
+  CHECK(stats.tickets_added == before + 10);
+  CHECK(db->Count(*ticket) == before * 2 + 10);
+  // Indexes are back.
+  auto* st = db->Prepare(
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Ticket'");
+  REQUIRE(st);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(st, 0) > 5);
+  sqlite3_reset(st);
+  // The first copy of the first default ticket: same title and status, three days earlier,
+  // another ticket number.
+  auto* first_copy = db->Prepare(
+      "SELECT a.Title = b.Title, a.Status = b.Status, julianday(substr(a.CreateDate, 1, 10)) - "
+      "julianday(substr(b.CreateDate, 1, 10)), a.TicketNumber <> b.TicketNumber FROM "
+      "\"Ticket\" a, \"Ticket\" b WHERE a.id = (SELECT MIN(id) FROM \"Ticket\") AND b.id = "
+      "(SELECT id FROM \"Ticket\" ORDER BY id LIMIT 1 OFFSET ?)");
+  REQUIRE(first_copy);
+  sqlite3_bind_int64(first_copy, 1, before);
+  REQUIRE(sqlite3_step(first_copy) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(first_copy, 0) == 1);
+  CHECK(sqlite3_column_int(first_copy, 1) == 1);
+  CHECK(sqlite3_column_double(first_copy, 2) == Approx(3.0));
+  CHECK(sqlite3_column_int(first_copy, 3) == 1);
+  sqlite3_reset(first_copy);
+  // Asking for fewer tickets than there are adds none.
+  REQUIRE(atws::fixtures::AddTickets(*db, 10, 3, &stats, &err));
+  CHECK(db->Count(*ticket) == before * 2 + 10);
+}
