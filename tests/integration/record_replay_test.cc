@@ -325,7 +325,7 @@ TEST_CASE("The recorder answers 502 when the upstream is down, and records nothi
   std::remove(file.c_str());
 }
 
-TEST_CASE("--rewrite-urls: the URLs a recorded answer hands out point at the recorder",
+TEST_CASE("Record mode with --rewrite-urls: the URLs a recorded answer hands out point at the recorder",
           "[record][replay][rewrite]") {
   xml::InitParser();
   auto svc = std::make_shared<service::Service>(service::Options{});
@@ -392,7 +392,7 @@ TEST_CASE("--rewrite-urls: the URLs a recorded answer hands out point at the rec
   std::remove(file.c_str());
 }
 
-TEST_CASE("--rewrite-urls maps zone hosts to paths on the mock and forwards them there",
+TEST_CASE("Record mode with --rewrite-urls maps zone hosts to paths on the mock and forwards them there",
           "[record][rewrite]") {
   // Zone hosts as the real service names them: rewritten to /webservicesN and /wwN, with routes.
   record::UrlRewriter rw;

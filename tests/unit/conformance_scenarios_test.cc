@@ -254,7 +254,11 @@ TEST_CASE("Every scenario of conformance/scenarios loads and every assumption is
   for (std::sregex_iterator it(doc.begin(), doc.end(), id_re), end; it != end; ++it)
     documented.insert((*it)[1].str());
   REQUIRE(documented.size() >= 60);
+  // A-HTTP-CHUNKED needs a chunked request body, which no scenario step kind can send yet; it
+  // is covered by tests/integration/hostile_test.cc instead.
+  const std::set<std::string> not_by_scenarios = {"A-HTTP-CHUNKED"};
   for (const auto& id : documented) {
+    if (not_by_scenarios.count(id)) continue;
     INFO("assumption " << id << " is covered by no scenario");
     CHECK(covered.count(id) == 1);
   }
