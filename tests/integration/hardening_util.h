@@ -192,8 +192,10 @@ class RawConn {
   }
 
   // Reads one response: its head and Content-Length body (empty when none arrives in time).
+  // Bytes read past it are kept for the next call (pipelined answers).
   std::string ReadResponse(int timeout_ms) {
-    std::string out;
+    std::string out = std::move(pending_);
+    pending_.clear();
     char buf[65536];
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
@@ -204,7 +206,10 @@ class RawConn {
         for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         size_t p = head.find("content-length:");
         if (p != std::string::npos) cl = std::stoul(head.substr(p + 15));
-        if (out.size() >= he + 4 + cl) return out.substr(0, he + 4 + cl);
+        if (out.size() >= he + 4 + cl) {
+          pending_ = out.substr(he + 4 + cl);
+          return out.substr(0, he + 4 + cl);
+        }
       }
       int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       deadline - std::chrono::steady_clock::now())
@@ -222,6 +227,7 @@ class RawConn {
 
  private:
   int fd_ = -1;
+  std::string pending_;
 };
 
 // Status code of a raw response ("HTTP/1.1 413 …" → 413), 0 when there is none.
