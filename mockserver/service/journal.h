@@ -84,7 +84,7 @@ class Journal {
   size_t capacity_;
   size_t body_limit_;
   size_t bodies_kept_;
-  static constexpr size_t kBodyBudget = 4u << 20;  // bytes of raw bodies kept in all
+  static constexpr size_t kBodyBudget = 4u << 20;   // bytes of raw bodies kept in all
   std::deque<std::pair<uint64_t, size_t>> bodies_;  // (seq, bytes) of entries with bodies
   size_t body_bytes_ = 0;
   uint64_t next_seq_ = 1;

@@ -167,8 +167,7 @@ Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
     std::vector<std::shared_future<void>> loading;
     for (auto& f : loaders_) loading.push_back(f.share());
     loaders_.clear();
-    for (auto& f : loading)
-      loaders_.push_back(std::async(std::launch::deferred, [f] { f.get(); }));
+    for (auto& f : loading) loaders_.push_back(std::async(std::launch::deferred, [f] { f.get(); }));
     loaders_.push_back(std::async(std::launch::async, [this, loading] {
       for (const auto& f : loading) f.wait();
       usage_history_.Start(UsageHistorySampler(*this));
@@ -831,8 +830,8 @@ void Service::OpQuery(CallContext& ctx) {
   if (visible) {
     // Rows serialised earlier from the same data are reused (query_cache.h): any write since
     // makes them stale.
-    std::string key = QueryCache::MakeKey(cat_.EntityIndex(&e), static_cast<int>(ctx.flavour),
-                                          c.where, c.params);
+    std::string key =
+        QueryCache::MakeKey(cat_.EntityIndex(&e), static_cast<int>(ctx.flavour), c.where, c.params);
     QueryCache::Result cached;
     if (ctx.tenant->query_cache.Find(db, key, &cached)) {
       out.reserve(out.size() + cached.xml->size() + 512);

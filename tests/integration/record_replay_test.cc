@@ -325,8 +325,9 @@ TEST_CASE("The recorder answers 502 when the upstream is down, and records nothi
   std::remove(file.c_str());
 }
 
-TEST_CASE("Record mode with --rewrite-urls: the URLs a recorded answer hands out point at the recorder",
-          "[record][replay][rewrite]") {
+TEST_CASE(
+    "Record mode with --rewrite-urls: the URLs a recorded answer hands out point at the recorder",
+    "[record][replay][rewrite]") {
   xml::InitParser();
   auto svc = std::make_shared<service::Service>(service::Options{});
   Running a = Serve(svc, nullptr);
@@ -392,8 +393,9 @@ TEST_CASE("Record mode with --rewrite-urls: the URLs a recorded answer hands out
   std::remove(file.c_str());
 }
 
-TEST_CASE("Record mode with --rewrite-urls maps zone hosts to paths on the mock and forwards them there",
-          "[record][rewrite]") {
+TEST_CASE(
+    "Record mode with --rewrite-urls maps zone hosts to paths on the mock and forwards them there",
+    "[record][rewrite]") {
   // Zone hosts as the real service names them: rewritten to /webservicesN and /wwN, with routes.
   record::UrlRewriter rw;
   rw.mock_base = "http://127.0.0.1:9000/";
