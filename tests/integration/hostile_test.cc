@@ -384,3 +384,37 @@ TEST_CASE("The journal keeps at most 100 conditions of a query", "[hostile]") {
   CHECK(query["conditions_total"] == 150);
   CHECK(query["conditions"][0]["value"].get<std::string>().size() < 300);
 }
+
+TEST_CASE("Queries with long WHERE clauses leave no prepared statement behind", "[hostile]") {
+  // Each distinct query shape used to stay in the tenant's statement cache (up to 512): a 1 MiB
+  // query holds ~16 MB there, so queries of varying length could exhaust memory.
+  HardenedServer m;
+  auto statements = [&] {
+    auto* t = m.svc->FindTenant(29683500);
+    std::lock_guard<std::mutex> lock(t->db->mutex());
+    int n = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(t->db->handle(), nullptr); s;
+         s = sqlite3_next_stmt(t->db->handle(), s))
+      ++n;
+    return n;
+  };
+  auto ask = [&](int criteria) {
+    std::string q = "<queryxml><entity>Ticket</entity><query>";
+    for (int i = 0; i < criteria; ++i)
+      q += "<field>Title<expression op=\"NotEqual\">x" + std::to_string(i) +
+           "</expression></field>";
+    q += "</query></queryxml>";
+    auto r = HttpCall(m.port, "POST", kZone5, QueryEnvelope(q),
+                      {{"Authorization", BasicAuth(kUser, kPass)}});
+    CHECK(r.body.find("<ReturnCode>1</ReturnCode>") != std::string::npos);
+  };
+  ask(1);  // the connection's usual statements are there
+  int before = statements();
+  for (int n = 100; n < 130; ++n) ask(n);
+  CHECK(statements() - before <= 2);
+  // Short queries are still cached: asking the same one again adds nothing.
+  ask(3);
+  int after_short = statements();
+  ask(3);
+  CHECK(statements() == after_short);
+}
