@@ -318,7 +318,6 @@ class Handler : public Http::Handler {
         if (!end) return true;
         throw Http::HttpError(Http::Code::Bad_Request, "The request could not be parsed.");
       }
-      // Done before the framer's end: Pistache read a shorter body than Content-Length says.
       Http::ResponseWriter response(request.version(), transport(), this, peer);
       request.copyAddress(peer->address());
       auto connection = request.headers().tryGet<Http::Header::Connection>();
@@ -327,7 +326,7 @@ class Handler : public Http::Handler {
       peer->setIdle(false);
       onRequest(request, std::move(response));
       parser->reset();
-      return end;
+      return end;  // done before the framer's end: Pistache read less than Content-Length
     } catch (const Http::HttpError& e) {
       parser->reset();
       RefuseConnection(peer, e.code(), e.reason());

@@ -401,8 +401,8 @@ TEST_CASE("Queries with long WHERE clauses leave no prepared statement behind", 
   auto ask = [&](int criteria) {
     std::string q = "<queryxml><entity>Ticket</entity><query>";
     for (int i = 0; i < criteria; ++i)
-      q += "<field>Title<expression op=\"NotEqual\">x" + std::to_string(i) +
-           "</expression></field>";
+      q +=
+          "<field>Title<expression op=\"NotEqual\">x" + std::to_string(i) + "</expression></field>";
     q += "</query></queryxml>";
     auto r = HttpCall(m.port, "POST", kZone5, QueryEnvelope(q),
                       {{"Authorization", BasicAuth(kUser, kPass)}});
