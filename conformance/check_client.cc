@@ -26,6 +26,7 @@
 #include "conformance/commands.h"
 #include "conformance/http.h"
 #include "conformance/report.h"
+#include "conformance/xmldoc.h"
 
 namespace atws::conformance {
 namespace {
@@ -100,36 +101,13 @@ class Admin {
   HttpClient http_;
 };
 
-std::string XmlEscape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
-
 std::string Envelope(const std::string& body, const std::string& code) {
   std::string header;
   if (!code.empty())
     header = fmt::format(
         "<soap:Header><AutotaskIntegrations xmlns=\"{}\"><IntegrationCode>{}</IntegrationCode>"
         "</AutotaskIntegrations></soap:Header>",
-        kNs, XmlEscape(code));
+        kNs, xmldoc::Escape(code));
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
       "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">{}<soap:Body>{}</soap:Body>"
@@ -178,7 +156,7 @@ void FetchMetadata(const RunRecord& run, const std::string& password,
   HttpResponse zi = http.PostSoap(
       run.neutral_url, std::string(kNs) + "getZoneInfo",
       Envelope(fmt::format("<getZoneInfo xmlns=\"{}\"><UserName>{}</UserName></getZoneInfo>", kNs,
-                           XmlEscape(run.user)),
+                           xmldoc::Escape(run.user)),
                ""),
       "", "", 30);
   XmlDoc zdoc(zi.body);
@@ -197,7 +175,7 @@ void FetchMetadata(const RunRecord& run, const std::string& password,
         zone_url, std::string(kNs) + "GetFieldInfo",
         Envelope(fmt::format("<GetFieldInfo xmlns=\"{}\"><psObjectType>{}</psObjectType>"
                              "</GetFieldInfo>",
-                             kNs, XmlEscape(entity)),
+                             kNs, xmldoc::Escape(entity)),
                  run.integration_code),
         run.user, password, 30);
     XmlDoc doc(r.body);

@@ -13,10 +13,13 @@ that satisfy it (rows come back in id order, so those are always on the first pa
 """
 
 import datetime
+import json
 import re
 import sys
 import traceback
+import urllib.error
 import urllib.parse
+import urllib.request
 from xml.sax.saxutils import escape
 
 ZONE5_USER = "api@contoso.example"
@@ -54,6 +57,24 @@ def check(cond, message):
 
 def ok(step):
     print(f"ok {step}", flush=True)
+
+
+class AdminApi:
+    """The mock's admin API (JSON over HTTP) at `origin` (scheme://host:port)."""
+
+    def __init__(self, origin):
+        self.origin = origin
+
+    def call(self, method, path, body=None):
+        """Returns (HTTP status, decoded JSON body or None)."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.origin + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
 
 
 # --- QueryXML ---------------------------------------------------------------------------------

@@ -19,14 +19,11 @@ It moves the mock's clock, changes settings and adds a user: it resets the mock
 (POST /__admin/reset) and restores the zone flavour it changed when done, also on failure.
 """
 
-import json
 import re
 import sys
 import time
 import traceback
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import requests
 import zeep
@@ -34,6 +31,8 @@ from requests.auth import HTTPBasicAuth
 from zeep import xsd
 from zeep.exceptions import Fault
 from zeep.transports import Transport
+
+from atws_checks import AdminApi, CheckFailed, check, ok
 
 NS16 = "http://autotask.net/ATWS/v1_6/"
 NS15 = "http://autotask.net/ATWS/v1_5/"
@@ -50,33 +49,7 @@ TIER1_MS, TIER2_MS = 400, 1200
 EMPTY_ZONE = 3  # a zone without tenants whose flavour the test sets to 2018 and restores
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def check(cond, message):
-    if not cond:
-        raise CheckFailed(message)
-
-
-def ok(step):
-    print(f"  ok  {step}", flush=True)
-
-
-class Admin:
-    def __init__(self, origin):
-        self.origin = origin
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.origin + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
-
+class Admin(AdminApi):
     def ok(self, method, path, body=None, status=200):
         got, answer = self.call(method, path, body)
         check(got == status, f"{method} {path} {body}: HTTP {got} {answer}")

@@ -15,12 +15,9 @@ What a real client sees:
 It moves the mock's clock and adds data: it resets the mock (POST /__admin/reset) when done.
 """
 
-import json
-import os
 import sys
 import traceback
 import urllib.parse
-import urllib.request
 
 import requests
 import zeep
@@ -28,37 +25,13 @@ from requests.auth import HTTPBasicAuth
 from zeep import xsd
 from zeep.transports import Transport
 
+from atws_checks import AdminApi, CheckFailed, check, ok
+
 NS = "http://autotask.net/ATWS/v1_6/"
 USER, PASSWORD, CODE = "api@contoso.example", "sandbox", "SANDBOX-INTEGRATION"
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def check(cond, message):
-    if not cond:
-        raise CheckFailed(message)
-
-
-def ok(step):
-    print(f"  ok  {step}", flush=True)
-
-
-class Admin:
-    def __init__(self, origin):
-        self.origin = origin
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.origin + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
-
+class Admin(AdminApi):
     def clock_set(self, local):
         status, _ = self.call("POST", "/__admin/clock", {"set": local})
         check(status == 200, f"POST /__admin/clock set {local}: HTTP {status}")
