@@ -883,12 +883,8 @@ bool Service::AppendRows(std::string* out_ptr, store::TenantDb& db, const Entity
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> once(nullptr, sqlite3_finalize);
   sqlite3_stmt* st = nullptr;
   if (where.size() > kMaxCachedWhere) {
-    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) !=
-        SQLITE_OK) {
-      *err = sqlite3_errmsg(db.handle());
-      sqlite3_finalize(st);
-      return false;
-    }
+    st = db.PrepareOnce(sql, err);
+    if (!st) return false;
     once.reset(st);
   } else {
     st = db.Prepare(sql, err);

@@ -246,6 +246,7 @@ TenantDb::~TenantDb() {
 void TenantDb::SwapContents(TenantDb& other) {
   std::swap(db_, other.db_);
   stmts_.swap(other.stmts_);
+  std::swap(table_made_in_txn_, other.table_made_in_txn_);
   udfs_.swap(other.udfs_);
   next_id_.swap(other.next_id_);
   generation_ = std::max(generation_, other.generation_) + 1;
@@ -272,18 +273,89 @@ std::unique_ptr<TenantDb> TenantDb::Open(const std::string& path, const catalog:
     if (!t->Exec("PRAGMA journal_mode=WAL", error) || !t->Exec("PRAGMA synchronous=FULL", error))
       return nullptr;
   }
-  if (!t->CreateSchema(error) || !t->LoadUdfs(error)) return nullptr;
+  if (!t->LoadUdfs(error)) return nullptr;
   return t;
 }
 
 bool TenantDb::Exec(const std::string& sql, std::string* error) {
-  char* msg = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+  for (int attempt = 0;; ++attempt) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) == SQLITE_OK) break;
+    // Exec runs one statement at a time here, so a statement refused for a missing table did
+    // nothing and can run again once the table is made.
+    if (attempt < 8 && msg && CreateMissingTable(msg)) {
+      sqlite3_free(msg);
+      continue;
+    }
     if (error) *error = msg ? msg : "sqlite error";
     sqlite3_free(msg);
     return false;
   }
+  if (table_made_in_txn_) {
+    if (sql.compare(0, 8, "ROLLBACK") == 0) {
+      for (auto& kv : stmts_) sqlite3_finalize(kv.second);
+      stmts_.clear();
+    }
+    if (sqlite3_get_autocommit(db_)) table_made_in_txn_ = false;
+  }
   return true;
+}
+
+bool TenantDb::HasTable(const Entity& e) const {
+  return sqlite3_table_column_metadata(db_, "main", e.name.c_str(), nullptr, nullptr, nullptr,
+                                       nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+bool TenantDb::EnsureTable(const Entity& e, std::string* error) {
+  if (HasTable(e)) return true;
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + Quote(e.name) + " (id INTEGER PRIMARY KEY";
+  for (const Field& f : e.fields) {
+    if (f.name == "id") continue;
+    sql += ", " + Quote(f.name) + " " + SqlType(f.type);
+  }
+  sql += ");";
+  for (const Field& f : e.fields) {
+    if (!Indexed(f)) continue;
+    sql += "CREATE INDEX IF NOT EXISTS " + Quote("ix_" + e.name + "_" + f.name) + " ON " +
+           Quote(e.name) + "(" + Quote(f.name) + ");";
+  }
+  // One savepoint: the table comes with all its indexes or not at all, inside a caller's
+  // transaction as well as outside one.
+  bool in_txn = !sqlite3_get_autocommit(db_);
+  char* msg = nullptr;
+  std::string all = "SAVEPOINT atws_schema;" + sql + "RELEASE atws_schema;";
+  if (sqlite3_exec(db_, all.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+    if (error) *error = msg ? msg : "sqlite error";
+    sqlite3_free(msg);
+    sqlite3_exec(db_, "ROLLBACK TO atws_schema; RELEASE atws_schema;", nullptr, nullptr, nullptr);
+    return false;
+  }
+  if (in_txn) table_made_in_txn_ = true;
+  return true;
+}
+
+bool TenantDb::CreateMissingTable(const char* sqlite_message) {
+  constexpr std::string_view kNoTable = "no such table: ";
+  std::string_view m(sqlite_message);
+  if (m.compare(0, kNoTable.size(), kNoTable) != 0) return false;
+  m.remove_prefix(kNoTable.size());
+  if (m.compare(0, 5, "main.") == 0) m.remove_prefix(5);
+  const Entity* e = cat_.Find(m);
+  if (!e || e->name != m || HasTable(*e)) return false;
+  return EnsureTable(*e);
+}
+
+sqlite3_stmt* TenantDb::PrepareOnce(const std::string& sql, std::string* error) {
+  for (int attempt = 0;; ++attempt) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) ==
+        SQLITE_OK)
+      return st;
+    sqlite3_finalize(st);
+    if (attempt < 8 && CreateMissingTable(sqlite3_errmsg(db_))) continue;
+    if (error) *error = sqlite3_errmsg(db_);
+    return nullptr;
+  }
 }
 
 sqlite3_stmt* TenantDb::Prepare(const std::string& sql, std::string* error) {
@@ -294,8 +366,13 @@ sqlite3_stmt* TenantDb::Prepare(const std::string& sql, std::string* error) {
     return it->second;
   }
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &st, nullptr) != SQLITE_OK) {
+  for (int attempt = 0;; ++attempt) {
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &st, nullptr) == SQLITE_OK)
+      break;
+    sqlite3_finalize(st);
+    st = nullptr;
+    if (attempt < 8 && CreateMissingTable(sqlite3_errmsg(db_))) continue;
     if (error) *error = sqlite3_errmsg(db_);
     return nullptr;
   }
@@ -306,33 +383,6 @@ sqlite3_stmt* TenantDb::Prepare(const std::string& sql, std::string* error) {
   }
   stmts_.emplace(sql, st);
   return st;
-}
-
-bool TenantDb::CreateSchema(std::string* error) {
-  if (!Exec("BEGIN", error)) return false;
-  std::string sql;
-  for (const Entity& e : cat_.entities()) {
-    sql = "CREATE TABLE IF NOT EXISTS " + Quote(e.name) + " (id INTEGER PRIMARY KEY";
-    for (const Field& f : e.fields) {
-      if (f.name == "id") continue;
-      sql += ", " + Quote(f.name) + " " + SqlType(f.type);
-    }
-    sql += ")";
-    if (!Exec(sql, error)) {
-      Exec("ROLLBACK");
-      return false;
-    }
-    for (const Field& f : e.fields) {
-      if (!Indexed(f)) continue;
-      sql = "CREATE INDEX IF NOT EXISTS " + Quote("ix_" + e.name + "_" + f.name) + " ON " +
-            Quote(e.name) + "(" + Quote(f.name) + ")";
-      if (!Exec(sql, error)) {
-        Exec("ROLLBACK");
-        return false;
-      }
-    }
-  }
-  return Exec("COMMIT", error);
 }
 
 bool TenantDb::LoadUdfs(std::string* error) {
@@ -449,7 +499,8 @@ bool TenantDb::AddUdf(UdfDef d, std::string* error) {
                      : d.is_protected                        ? "TEXT COLLATE BINARY"
                      : d.data_type == UdfDataType::kDateTime ? "TEXT"
                                                              : "TEXT COLLATE ATWS_NOCASE";
-  if (!Exec("ALTER TABLE " + Quote(owner.name) + " ADD COLUMN " + Quote(d.column) + " " + type,
+  if (!EnsureTable(owner, error) ||
+      !Exec("ALTER TABLE " + Quote(owner.name) + " ADD COLUMN " + Quote(d.column) + " " + type,
             error))
     return false;
   for (auto& li : d.list) {

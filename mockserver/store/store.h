@@ -95,8 +95,11 @@ std::string_view EntityForUdfType(int udf_type);
 class TenantDb {
  public:
   // Opens (creating when missing) the database at `path` (":memory:" for an in-memory one),
-  // sets WAL + synchronous=FULL for files, registers the SQL functions and collations, creates
-  // the schema for every catalog entity when missing, and loads UDF definitions.
+  // sets WAL + synchronous=FULL for files, registers the SQL functions and collations, and
+  // loads UDF definitions. An entity's table (and its indexes) is created when SQL first names
+  // it (Prepare and Exec create a catalog entity's missing table and try again): a tenant holds
+  // rows of a few dozen of the 167 entities, and each empty table and index would cost a 4 KB
+  // page and start-up time (docs/performance.md).
   static std::unique_ptr<TenantDb> Open(const std::string& path, const catalog::Catalog& cat,
                                         std::string* error);
   ~TenantDb();
@@ -110,8 +113,14 @@ class TenantDb {
   // A prepared statement for `sql`, cached for the connection's lifetime, reset and with
   // bindings cleared. Returns nullptr and sets *error when SQLite refuses the SQL.
   sqlite3_stmt* Prepare(const std::string& sql, std::string* error = nullptr);
+  // A statement prepared for one use, not cached (the caller finalizes it); nullptr + *error.
+  sqlite3_stmt* PrepareOnce(const std::string& sql, std::string* error = nullptr);
   // Runs SQL without results (schema, BEGIN/COMMIT). False + *error on failure.
   bool Exec(const std::string& sql, std::string* error = nullptr);
+  // Creates the entity's table and indexes when missing.
+  bool EnsureTable(const catalog::Entity& e, std::string* error = nullptr);
+  // Whether the entity's table exists (without creating it).
+  bool HasTable(const catalog::Entity& e) const;
 
   // UDF definitions of one entity, ordered by sort order then name (the order in which
   // responses list them).
@@ -156,7 +165,9 @@ class TenantDb {
 
  private:
   TenantDb(sqlite3* db, const catalog::Catalog& cat);
-  bool CreateSchema(std::string* error);
+  // Creates the table named by SQLite's "no such table: X" message when X is a catalog
+  // entity; false when the message is another one or the table cannot be made.
+  bool CreateMissingTable(const char* sqlite_message);
   bool LoadUdfs(std::string* error);
   void SortUdfs(int entity_index);
 
@@ -167,6 +178,9 @@ class TenantDb {
   std::vector<std::vector<UdfDef>> udfs_;  // by entity index
   std::vector<long long> next_id_;         // by entity index; 0 = not yet read
   uint64_t generation_ = 1;
+  // A table was created inside the open transaction: a rollback removes it again, so the
+  // statements cached since then are finalized on ROLLBACK (they would name a missing table).
+  bool table_made_in_txn_ = false;
 };
 
 // Registers atws_fold, atws_like, atws_like_cs, atws_soundex and the ATWS_NOCASE collation on

@@ -36,8 +36,9 @@ std::unique_ptr<TenantDb> Populated(const TenantSpec& spec) {
 // Runs `sql` and returns every row as text cells ("\x01" for NULL).
 std::vector<std::vector<std::string>> Rows(TenantDb& db, const std::string& sql) {
   std::vector<std::vector<std::string>> out;
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  // PrepareOnce: an entity without rows may have no table yet (made when SQL names it).
+  sqlite3_stmt* st = db.PrepareOnce(sql);
+  REQUIRE(st);
   while (sqlite3_step(st) == SQLITE_ROW) {
     std::vector<std::string> row;
     for (int c = 0; c < sqlite3_column_count(st); ++c) {

@@ -207,3 +207,44 @@ TEST_CASE("Scale generator: copies of the default tickets, dated back, with new 
   REQUIRE(atws::fixtures::AddTickets(*db, 10, 3, &stats, &err));
   CHECK(db->Count(*ticket) == before * 2 + 10);
 }
+
+TEST_CASE("Tables are made when SQL first names them, also inside a rolled-back call",
+          "[perf][store]") {
+  std::string err;
+  const auto& cat = atws::catalog::Catalog::Default();
+  auto db = TenantDb::Open(":memory:", cat, &err);
+  REQUIRE(db);
+  const auto* ticket = cat.Find("Ticket");
+  const auto* cost = cat.Find("TicketCost");
+  REQUIRE(ticket);
+  REQUIRE(cost);
+  // A fresh tenant holds no entity table until one is used.
+  CHECK_FALSE(db->HasTable(*ticket));
+  CHECK(db->Count(*ticket) == 0);
+  CHECK(db->HasTable(*ticket));
+  // With its indexes.
+  sqlite3_stmt* st = db->Prepare(
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Ticket'");
+  REQUIRE(st);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(st, 0) > 5);
+  sqlite3_reset(st);
+
+  // Made inside a savepoint that is rolled back: the table goes, and so do the statements
+  // cached meanwhile, so the next insert makes the table again instead of failing.
+  CHECK_FALSE(db->HasTable(*cost));
+  REQUIRE(db->Exec("SAVEPOINT t"));
+  REQUIRE(db->Insert(*cost, {}, {}, 0, &err) > 0);
+  CHECK(db->HasTable(*cost));
+  REQUIRE(db->Exec("ROLLBACK TO t"));
+  REQUIRE(db->Exec("RELEASE t"));
+  CHECK_FALSE(db->HasTable(*cost));
+  INFO(err);
+  CHECK(db->Insert(*cost, {}, {}, 0, &err) > 0);
+  CHECK(db->Count(*cost) == 1);
+
+  // A name that is not an entity is still an error, and makes nothing.
+  CHECK(db->Prepare("SELECT * FROM \"NoSuchEntity\"", &err) == nullptr);
+  CHECK(err.find("no such table") != std::string::npos);
+  CHECK_FALSE(db->Exec("SELECT * FROM sqlite_nothing", &err));
+}
