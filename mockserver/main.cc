@@ -34,8 +34,11 @@ int main(int argc, char** argv) {
   // Answers of a megabyte (a 500-row page) are built and copied on every call. glibc would
   // mmap() each such buffer afresh and give it back on free, so every call faulted in and
   // zeroed new pages, and trimmed the heaps again with madvise(): half of a page's cost under
-  // perf. Large buffers come from the heap instead and freed heap tops are kept (up to 8 MiB).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  // perf. Buffers up to 4 MiB come from the heap instead and freed heap tops are kept (up to
+  // 8 MiB). Larger blocks, chiefly the in-memory tenants' databases (3 MB images that SQLite
+  // grows by doubling with realloc), are mapped: mremap grows them without a copy, and their
+  // old space is not left behind in the heap.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
   // glibc gives each thread that allocates its own arena (up to 8 per core): the tenant loaders,
   // the workers, the timer and journal threads each kept their own free memory and kept tops.

@@ -138,10 +138,35 @@ bool ParseApiDateTime(std::string_view s, CivilTime* out) {
 }
 
 std::string StorageDateTime(const CivilTime& t) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", t.year, t.month, t.day,
-                t.hour, t.minute, t.second, t.millis);
-  return buf;
+  // "%04d-%02d-%02dT%02d:%02d:%02d.%03d" by hand: the default data formats ~100,000 of these at
+  // start-up, and snprintf was a tenth of that time. Years outside 0-9999 keep snprintf's text.
+  if (t.year < 0 || t.year > 9999 || t.month < 0 || t.month > 99 || t.day < 0 || t.day > 99 ||
+      t.hour < 0 || t.hour > 99 || t.minute < 0 || t.minute > 99 || t.second < 0 || t.second > 99 ||
+      t.millis < 0 || t.millis > 999) {
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", t.year, t.month, t.day,
+                  t.hour, t.minute, t.second, t.millis);
+    return buf;
+  }
+  std::string s(23, '0');
+  auto put = [&s](size_t at, int v, int digits) {
+    for (int i = digits - 1; i >= 0; --i, v /= 10)
+      s[at + static_cast<size_t>(i)] = char('0' + v % 10);
+  };
+  put(0, t.year, 4);
+  s[4] = '-';
+  put(5, t.month, 2);
+  s[7] = '-';
+  put(8, t.day, 2);
+  s[10] = 'T';
+  put(11, t.hour, 2);
+  s[13] = ':';
+  put(14, t.minute, 2);
+  s[16] = ':';
+  put(17, t.second, 2);
+  s[19] = '.';
+  put(20, t.millis, 3);
+  return s;
 }
 
 void AppendApiFromStorage(std::string* out, std::string_view stored) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "common/text.h"
 
@@ -226,13 +227,22 @@ void RegisterFunctions(sqlite3* db) {
 std::string TenantDb::Quote(std::string_view ident) {
   std::string r;
   r.reserve(ident.size() + 2);
-  r.push_back('"');
-  for (char c : ident) {
-    if (c == '"') r.push_back('"');
-    r.push_back(c);
-  }
-  r.push_back('"');
+  AppendQuoted(&r, ident);
   return r;
+}
+
+void TenantDb::AppendQuoted(std::string* out, std::string_view ident) {
+  out->push_back('"');
+  if (ident.find('"') == std::string_view::npos) {
+    out->append(ident);
+    out->push_back('"');
+    return;
+  }
+  for (char c : ident) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
 }
 
 TenantDb::TenantDb(sqlite3* db, const catalog::Catalog& cat)
@@ -277,6 +287,35 @@ std::unique_ptr<TenantDb> TenantDb::Open(const std::string& path, const catalog:
   return t;
 }
 
+std::unique_ptr<TenantDb> TenantDb::OpenImage(std::string_view image, const catalog::Catalog& cat,
+                                              std::string* error) {
+  auto t = Open(":memory:", cat, error);
+  if (!t) return nullptr;
+  auto* bytes = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+  if (!bytes) {
+    if (error) *error = "out of memory for the database image";
+    return nullptr;
+  }
+  std::memcpy(bytes, image.data(), image.size());
+  // SQLite owns the copy (FREEONCLOSE) and grows it as rows are added (RESIZEABLE).
+  const auto size = static_cast<sqlite3_int64>(image.size());
+  if (sqlite3_deserialize(t->db_, "main", bytes, size, size,
+                          SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) !=
+      SQLITE_OK) {
+    if (error) *error = std::string("cannot load the database image: ") + sqlite3_errmsg(t->db_);
+    return nullptr;
+  }
+  // Such a database may grow to 1 GiB by default; an in-memory ":memory:" one has no limit.
+  sqlite3_int64 limit = std::numeric_limits<sqlite3_int64>::max() / 2;
+  sqlite3_file_control(t->db_, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit);
+  // The image is the database: the page cache above it is only a copy of pages being used, so
+  // it is kept small (the pages of ":memory:" databases are their cache).
+  if (!t->Exec("PRAGMA journal_mode=MEMORY", error) || !t->Exec("PRAGMA cache_size=-512", error) ||
+      !t->LoadUdfs(error))
+    return nullptr;
+  return t;
+}
+
 bool TenantDb::Exec(const std::string& sql, std::string* error) {
   for (int attempt = 0;; ++attempt) {
     char* msg = nullptr;
@@ -306,6 +345,31 @@ bool TenantDb::HasTable(const Entity& e) const {
                                        nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
+namespace {
+std::string IndexSql(const Entity& e) {
+  std::string sql;
+  for (const Field& f : e.fields) {
+    if (!Indexed(f)) continue;
+    sql += "CREATE INDEX IF NOT EXISTS " + TenantDb::Quote("ix_" + e.name + "_" + f.name) + " ON " +
+           TenantDb::Quote(e.name) + "(" + TenantDb::Quote(f.name) + ");";
+  }
+  return sql;
+}
+}  // namespace
+
+bool TenantDb::CreateDeferredIndexes(std::string* error) {
+  defer_indexes_ = false;
+  std::vector<int> pending;
+  pending.swap(deferred_);
+  for (int idx : pending) {
+    const Entity& e = cat_.entities()[static_cast<size_t>(idx)];
+    if (HasTable(e) &&
+        !Exec("SAVEPOINT atws_schema;" + IndexSql(e) + "RELEASE atws_schema;", error))
+      return false;
+  }
+  return true;
+}
+
 bool TenantDb::EnsureTable(const Entity& e, std::string* error) {
   if (HasTable(e)) return true;
   std::string sql = "CREATE TABLE IF NOT EXISTS " + Quote(e.name) + " (id INTEGER PRIMARY KEY";
@@ -314,11 +378,10 @@ bool TenantDb::EnsureTable(const Entity& e, std::string* error) {
     sql += ", " + Quote(f.name) + " " + SqlType(f.type);
   }
   sql += ");";
-  for (const Field& f : e.fields) {
-    if (!Indexed(f)) continue;
-    sql += "CREATE INDEX IF NOT EXISTS " + Quote("ix_" + e.name + "_" + f.name) + " ON " +
-           Quote(e.name) + "(" + Quote(f.name) + ");";
-  }
+  if (defer_indexes_)
+    deferred_.push_back(cat_.EntityIndex(&e));
+  else
+    sql += IndexSql(e);
   // One savepoint: the table comes with all its indexes or not at all, inside a caller's
   // transaction as well as outside one.
   bool in_txn = !sqlite3_get_autocommit(db_);
@@ -541,9 +604,21 @@ long long TenantDb::Insert(const Entity& e, const std::vector<std::pair<int, Val
   if (id == 0) id = NextId(e);
   int idx = cat_.EntityIndex(&e);
   if (id >= next_id_[idx]) next_id_[idx] = id + 1;
-  std::string sql = "INSERT INTO " + Quote(e.name) + " (id";
-  for (const auto& [fi, v] : values) sql += ", " + Quote(e.fields[fi].name);
-  for (const auto& [col, v] : udfs) sql += ", " + Quote(col);
+  // The statement text is the cache key; built without temporaries (start-up inserts ~10,000
+  // rows this way).
+  std::string& sql = insert_sql_;
+  sql.clear();
+  sql += "INSERT INTO ";
+  AppendQuoted(&sql, e.name);
+  sql += " (id";
+  for (const auto& [fi, v] : values) {
+    sql += ", ";
+    AppendQuoted(&sql, e.fields[fi].name);
+  }
+  for (const auto& [col, v] : udfs) {
+    sql += ", ";
+    AppendQuoted(&sql, col);
+  }
   sql += ") VALUES (?";
   for (size_t i = 0; i < values.size() + udfs.size(); ++i) sql += ", ?";
   sql += ")";

@@ -102,6 +102,10 @@ class TenantDb {
   // page and start-up time (docs/performance.md).
   static std::unique_ptr<TenantDb> Open(const std::string& path, const catalog::Catalog& cat,
                                         std::string* error);
+  // An in-memory database that starts as a copy of `image` (a SQLite database file's bytes,
+  // e.g. from sqlite3_serialize), growing as rows are written.
+  static std::unique_ptr<TenantDb> OpenImage(std::string_view image, const catalog::Catalog& cat,
+                                             std::string* error);
   ~TenantDb();
   TenantDb(const TenantDb&) = delete;
   TenantDb& operator=(const TenantDb&) = delete;
@@ -121,6 +125,10 @@ class TenantDb {
   bool EnsureTable(const catalog::Entity& e, std::string* error = nullptr);
   // Whether the entity's table exists (without creating it).
   bool HasTable(const catalog::Entity& e) const;
+  // Bulk loading: from DeferIndexes() on, tables made get their indexes only when
+  // CreateDeferredIndexes() runs (one sort per index instead of a b-tree insert per row).
+  void DeferIndexes() { defer_indexes_ = true; }
+  bool CreateDeferredIndexes(std::string* error = nullptr);
 
   // UDF definitions of one entity, ordered by sort order then name (the order in which
   // responses list them).
@@ -162,6 +170,7 @@ class TenantDb {
 
   // Quoted table / column names for SQL (from the catalog only).
   static std::string Quote(std::string_view ident);
+  static void AppendQuoted(std::string* out, std::string_view ident);
 
  private:
   TenantDb(sqlite3* db, const catalog::Catalog& cat);
@@ -181,6 +190,9 @@ class TenantDb {
   // A table was created inside the open transaction: a rollback removes it again, so the
   // statements cached since then are finalized on ROLLBACK (they would name a missing table).
   bool table_made_in_txn_ = false;
+  bool defer_indexes_ = false;
+  std::string insert_sql_;     // Insert's statement text, reused
+  std::vector<int> deferred_;  // entity indexes whose tables wait for their indexes
 };
 
 // Registers atws_fold, atws_like, atws_like_cs, atws_soundex and the ATWS_NOCASE collation on

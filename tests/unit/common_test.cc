@@ -1,4 +1,7 @@
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "common/text.h"
 #include "common/timeutil.h"
@@ -94,4 +97,42 @@ TEST_CASE("Usage window counts a rolling hour", "[usage]") {
   w.Set(t0 + 4000 * s, 7500);
   CHECK(w.Count(t0 + 4000 * s) == 7500);
   CHECK(w.Count(t0 + 5800 * s) == 3750);  // half of the spread calls remain
+}
+
+TEST_CASE("Storage date-times are printf's fixed-width text", "[time]") {
+  auto printf_form = [](const CivilTime& t) {
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", t.year, t.month, t.day,
+                  t.hour, t.minute, t.second, t.millis);
+    return std::string(buf);
+  };
+  std::vector<CivilTime> cases;
+  auto make = [](int y, int mo, int d, int h, int mi, int s, int ms) {
+    CivilTime t;
+    t.year = y;
+    t.month = mo;
+    t.day = d;
+    t.hour = h;
+    t.minute = mi;
+    t.second = s;
+    t.millis = ms;
+    return t;
+  };
+  cases.push_back(make(1, 1, 1, 0, 0, 0, 0));
+  cases.push_back(make(9999, 12, 31, 23, 59, 59, 999));
+  cases.push_back(make(2026, 3, 8, 2, 30, 0, 5));
+  cases.push_back(make(10000, 1, 1, 0, 0, 0, 0));  // outside the fixed width: printf's text
+  cases.push_back(make(-1, 1, 1, 0, 0, 0, 0));
+  unsigned seed = 12345;
+  auto next = [&seed](int n) {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<int>((seed >> 8) % static_cast<unsigned>(n));
+  };
+  for (int i = 0; i < 2000; ++i)
+    cases.push_back(make(1900 + next(300), 1 + next(12), 1 + next(31), next(24), next(60), next(60),
+                         next(1000)));
+  for (const auto& t : cases) {
+    INFO(printf_form(t));
+    CHECK(StorageDateTime(t) == printf_form(t));
+  }
 }

@@ -11,6 +11,7 @@
 
 #include "catalog/catalog.h"
 #include "common/timeutil.h"
+#include "fixtures/images.h"
 #include "store/store.h"
 
 namespace {
@@ -360,4 +361,54 @@ TEST_CASE("default tenants' row counts", "[.][counts]") {
       if (n) std::printf("%lld %s %lld\n", Spec(t).id, e.name.c_str(), n);
     }
   }
+}
+
+namespace {
+
+// Every schema entry and every row of every table, as text, in a fixed order.
+std::vector<std::string> Dump(TenantDb& db) {
+  std::vector<std::string> out;
+  for (const auto& row :
+       Rows(db,
+            "SELECT type || ' ' || name || ' ' || IFNULL(sql, '') FROM sqlite_master "
+            "ORDER BY type, name"))
+    out.push_back(row[0]);
+  for (const auto& t :
+       Rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+    for (const auto& row : Rows(db, "SELECT * FROM " + TenantDb::Quote(t[0]) + " ORDER BY rowid")) {
+      std::string line = t[0];
+      for (const auto& cell : row) line += "|" + cell;
+      out.push_back(std::move(line));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("The embedded database images are the default tenants as Populate makes them",
+          "[fixtures][images]") {
+  for (const auto& spec : DefaultTenants()) {
+    INFO("tenant " << spec.id);
+    std::string_view image = atws::fixtures::DefaultImage(spec.id);
+    REQUIRE_FALSE(image.empty());
+    std::string error;
+    auto from_image = TenantDb::OpenImage(image, Cat(), &error);
+    INFO(error);
+    REQUIRE(from_image);
+    auto populated = Populated(spec);
+    auto a = Dump(*from_image), b = Dump(*populated);
+    CHECK(a.size() == b.size());
+    CHECK(a == b);
+    // The copy is an ordinary database: it takes writes, also of new tables, and grows.
+    const auto* cost = Cat().Find("TicketCost");
+    REQUIRE(from_image->Insert(*cost, {}, {}, 0, &error) > 0);
+    REQUIRE(from_image->Exec("BEGIN"));
+    for (int i = 0; i < 2000; ++i)
+      REQUIRE(from_image->Insert(*Cat().Find("Ticket"), {}, {}, 0, &error) > 0);
+    REQUIRE(from_image->Exec("COMMIT"));
+    CHECK(from_image->Count(*Cat().Find("Ticket")) ==
+          populated->Count(*Cat().Find("Ticket")) + 2000);
+  }
+  CHECK(atws::fixtures::DefaultImage(1).empty());
 }
