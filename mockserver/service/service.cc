@@ -150,7 +150,9 @@ constexpr size_t kMaxEscapedPerByte = 6;
 class RawWriter {
  public:
   explicit RawWriter(std::string* s) : s_(s), used_(s->size()) {
-    s_->resize(std::max(s_->capacity(), used_ + 4096));
+    // Room is made (and zero-filled by resize) in doubling steps, not up to the capacity at
+    // once: a small answer after a large one on the same thread would clear a megabyte.
+    s_->resize(used_ + 64 * 1024);
     Reset();
   }
   ~RawWriter() { Done(); }
@@ -218,7 +220,10 @@ class RawWriter {
   }
   void Grow(size_t n) {
     used_ = static_cast<size_t>(p_ - s_->data());
-    s_->resize(std::max(s_->size() * 2, used_ + n));
+    size_t want = s_->size() * 2;
+    // Within the reserved capacity first (no reallocation), doubling beyond it.
+    if (want > s_->capacity() && used_ + n <= s_->capacity()) want = s_->capacity();
+    s_->resize(std::max(want, used_ + n));
     Reset();
   }
   std::string* s_;
