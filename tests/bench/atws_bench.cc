@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,13 +79,60 @@ struct PageResult {
 // A streaming parse of a query answer while it arrives (libxml2's SAX2 push parser, fed from
 // libcurl's write callback; no tree): counts the <Entity> elements, keeps the last <id> directly
 // in one, reads ReturnCode and the first error Message.
-// What reads a query answer while it arrives.
+// What reads a query answer while it arrives. The readers differ in how they find elements and
+// text; what they take from them is here: the <Entity> elements counted, the <id> directly in
+// each, the ReturnCode and the first error Message.
 class PageReader {
  public:
   virtual ~PageReader() = default;
   virtual void Begin(PageResult* r) = 0;
   virtual bool Feed(const char* data, size_t n) = 0;
   virtual bool Finish() = 0;
+
+ protected:
+  void Reset(PageResult* r) {
+    r_ = r;
+    depth_ = 0;
+    entity_depth_ = -1;
+    capture_ = kNone;
+    text_.clear();
+  }
+  void StartElement(std::string_view local) {
+    ++depth_;
+    if (local == "Entity") {
+      ++r_->rows;
+      entity_depth_ = depth_;
+    } else if (depth_ == entity_depth_ + 1 && local == "id") {
+      capture_ = kId;
+    } else if (entity_depth_ < 0 && local == "ReturnCode") {
+      capture_ = kReturnCode;
+    } else if (r_->error.empty() && local == "Message") {
+      capture_ = kMessage;
+    }
+  }
+  void EndElement() {
+    if (capture_ != kNone) {
+      if (capture_ == kId) {
+        r_->last_id = std::strtoll(text_.c_str(), nullptr, 10);
+        if (r_->first_id == 0) r_->first_id = r_->last_id;
+      }
+      if (capture_ == kReturnCode) r_->return_code = text_;
+      if (capture_ == kMessage) r_->error = text_;
+      capture_ = kNone;
+      text_.clear();
+    }
+    if (depth_ == entity_depth_) entity_depth_ = -1;
+    --depth_;
+  }
+  void Text(const char* p, size_t n) {
+    if (capture_ != kNone) text_.append(p, n);
+  }
+
+  enum Capture { kNone, kId, kReturnCode, kMessage };
+  PageResult* r_ = nullptr;
+  int depth_ = 0, entity_depth_ = -1;
+  Capture capture_ = kNone;
+  std::string text_;
 };
 
 class PageParser : public PageReader {
@@ -94,17 +142,13 @@ class PageParser : public PageReader {
     sax_.initialized = XML_SAX2_MAGIC;
     sax_.startElementNs = &PageParser::Start;
     sax_.endElementNs = &PageParser::End;
-    sax_.characters = &PageParser::Text;
+    sax_.characters = &PageParser::OnText;
   }
-  ~PageParser() override { Reset(); }
+  ~PageParser() override { FreeContext(); }
 
   void Begin(PageResult* r) override {
-    Reset();
-    r_ = r;
-    depth_ = 0;
-    entity_depth_ = -1;
-    capture_ = kNone;
-    text_.clear();
+    FreeContext();
+    Reset(r);
     ctx_ = xmlCreatePushParserCtxt(&sax_, this, nullptr, 0, nullptr);
     xmlCtxtUseOptions(ctx_, XML_PARSE_NONET | XML_PARSE_COMPACT);
   }
@@ -114,59 +158,30 @@ class PageParser : public PageReader {
   bool Finish() override {
     if (!ctx_) return false;
     bool ok = xmlParseChunk(ctx_, nullptr, 0, 1) == 0 && ctx_->wellFormed;
-    Reset();
+    FreeContext();
     if (!ok && r_->error.empty()) r_->error = "malformed XML answer";
     return ok;
   }
 
  private:
-  enum Capture { kNone, kId, kReturnCode, kMessage };
-  void Reset() {
+  void FreeContext() {
     if (ctx_) xmlFreeParserCtxt(ctx_);
     ctx_ = nullptr;
   }
   static void Start(void* self, const xmlChar* local, const xmlChar*, const xmlChar*, int,
                     const xmlChar**, int, int, const xmlChar**) {
-    auto* p = static_cast<PageParser*>(self);
-    const char* name = reinterpret_cast<const char*>(local);
-    ++p->depth_;
-    if (std::strcmp(name, "Entity") == 0) {
-      ++p->r_->rows;
-      p->entity_depth_ = p->depth_;
-    } else if (p->depth_ == p->entity_depth_ + 1 && std::strcmp(name, "id") == 0) {
-      p->capture_ = kId;
-    } else if (p->entity_depth_ < 0 && std::strcmp(name, "ReturnCode") == 0) {
-      p->capture_ = kReturnCode;
-    } else if (p->r_->error.empty() && std::strcmp(name, "Message") == 0) {
-      p->capture_ = kMessage;
-    }
+    static_cast<PageParser*>(self)->StartElement(reinterpret_cast<const char*>(local));
   }
   static void End(void* self, const xmlChar*, const xmlChar*, const xmlChar*) {
-    auto* p = static_cast<PageParser*>(self);
-    if (p->capture_ != kNone) {
-      if (p->capture_ == kId) {
-        p->r_->last_id = std::strtoll(p->text_.c_str(), nullptr, 10);
-        if (p->r_->first_id == 0) p->r_->first_id = p->r_->last_id;
-      }
-      if (p->capture_ == kReturnCode) p->r_->return_code = p->text_;
-      if (p->capture_ == kMessage) p->r_->error = p->text_;
-      p->capture_ = kNone;
-      p->text_.clear();
-    }
-    if (p->depth_ == p->entity_depth_) p->entity_depth_ = -1;
-    --p->depth_;
+    static_cast<PageParser*>(self)->EndElement();
   }
-  static void Text(void* self, const xmlChar* ch, int len) {
-    auto* p = static_cast<PageParser*>(self);
-    if (p->capture_ != kNone) p->text_.append(reinterpret_cast<const char*>(ch), len);
+  static void OnText(void* self, const xmlChar* ch, int len) {
+    static_cast<PageParser*>(self)->Text(reinterpret_cast<const char*>(ch),
+                                         static_cast<size_t>(len));
   }
 
   xmlSAXHandler sax_;
   xmlParserCtxtPtr ctx_ = nullptr;
-  PageResult* r_ = nullptr;
-  int depth_ = 0, entity_depth_ = -1;
-  Capture capture_ = kNone;
-  std::string text_;
 };
 
 // The same reading done by a streaming tokenizer written for these answers: it splits the
@@ -180,12 +195,8 @@ class PageParser : public PageReader {
 class PageScanner : public PageReader {
  public:
   void Begin(PageResult* r) override {
-    r_ = r;
+    Reset(r);
     carry_.clear();
-    depth_ = 0;
-    entity_depth_ = -1;
-    capture_ = kNone;
-    text_.clear();
     closed_root_ = false;
     bad_ = false;
     names_.clear();
@@ -210,7 +221,6 @@ class PageScanner : public PageReader {
   }
 
  private:
-  enum Capture { kNone, kId, kReturnCode, kMessage };
   static std::string_view Local(std::string_view name) {
     size_t colon = name.find(':');
     return colon == std::string_view::npos ? name : name.substr(colon + 1);
@@ -223,7 +233,7 @@ class PageScanner : public PageReader {
       if (*p != '<') {
         const char* lt = static_cast<const char*>(std::memchr(p, '<', end - p));
         const char* stop = lt ? lt : end;
-        if (capture_ != kNone) text_.append(p, stop - p);
+        Text(p, static_cast<size_t>(stop - p));
         p = stop;
         continue;
       }
@@ -259,24 +269,13 @@ class PageScanner : public PageReader {
     }
     starts_.push_back(static_cast<uint32_t>(names_.size()));
     names_.append(name.data(), name.size());
-    ++depth_;
-    std::string_view local = Local(name);
-    if (local == "Entity") {
-      ++r_->rows;
-      entity_depth_ = depth_;
-    } else if (depth_ == entity_depth_ + 1 && local == "id") {
-      capture_ = kId;
-    } else if (entity_depth_ < 0 && local == "ReturnCode") {
-      capture_ = kReturnCode;
-    } else if (r_->error.empty() && local == "Message") {
-      capture_ = kMessage;
-    }
+    StartElement(Local(name));
   }
   void End(std::string_view name) {
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t' || name.back() == '\r' ||
                              name.back() == '\n'))
       name.remove_suffix(1);
-    if (depth_ == 0) {
+    if (starts_.empty()) {
       bad_ = true;
       return;
     }
@@ -288,28 +287,13 @@ class PageScanner : public PageReader {
     }
     names_.resize(at);
     starts_.pop_back();
-    if (capture_ != kNone) {
-      if (capture_ == kId) {
-        r_->last_id = std::strtoll(text_.c_str(), nullptr, 10);
-        if (r_->first_id == 0) r_->first_id = r_->last_id;
-      }
-      if (capture_ == kReturnCode) r_->return_code = text_;
-      if (capture_ == kMessage) r_->error = text_;
-      capture_ = kNone;
-      text_.clear();
-    }
-    if (depth_ == entity_depth_) entity_depth_ = -1;
-    --depth_;
+    EndElement();
     if (depth_ == 0) closed_root_ = true;
   }
 
-  PageResult* r_ = nullptr;
   std::string carry_;
   std::string names_;             // the open elements' names, one after the other
   std::vector<uint32_t> starts_;  // where each open element's name starts in names_
-  int depth_ = 0, entity_depth_ = -1;
-  Capture capture_ = kNone;
-  std::string text_;
   bool closed_root_ = false, bad_ = false;
 };
 
@@ -330,6 +314,25 @@ double MedianOf(const std::vector<double>& v, long long from, long long n) {
   from = std::max(0LL, std::min(from, static_cast<long long>(v.size()) - 1));
   long long to = std::min(static_cast<long long>(v.size()), from + n);
   return Median(std::vector<double>(v.begin() + from, v.begin() + to));
+}
+
+// The headers of a SOAP call of operation `op` (the caller frees them).
+curl_slist* SoapHeaders(const std::string& op) {
+  curl_slist* h = curl_slist_append(nullptr, "Content-Type: text/xml; charset=utf-8");
+  return curl_slist_append(h, ("SOAPAction: \"http://autotask.net/ATWS/v1_6/" + op + "\"").c_str());
+}
+
+// One call with the handle's settings: answered with HTTP 200 and a body holding every one of
+// `needles`.
+bool AnswersWith(CURL* curl, std::string* body, std::initializer_list<const char*> needles) {
+  body->clear();
+  long code = 0;
+  if (curl_easy_perform(curl) != CURLE_OK ||
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK || code != 200)
+    return false;
+  for (const char* n : needles)
+    if (body->find(n) == std::string::npos) return false;
+  return true;
 }
 
 int Sync(int argc, char** argv) {
@@ -376,10 +379,7 @@ int Sync(int argc, char** argv) {
   else
     reader = std::make_unique<PageParser>();
   PageReader& parser = *reader;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: text/xml; charset=utf-8");
-  headers = curl_slist_append(headers, "SOAPAction: \"http://autotask.net/ATWS/v1_6/query\"");
-  headers = curl_slist_append(headers, "Expect:");
+  curl_slist* headers = curl_slist_append(SoapHeaders("query"), "Expect:");
   std::string userpwd = user + ":" + password;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -486,9 +486,7 @@ int Ready(int argc, char** argv) {
                         "</soap:Envelope>";
   CURL* curl = curl_easy_init();
   std::string body;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: text/xml; charset=utf-8");
-  headers = curl_slist_append(headers, "SOAPAction: \"http://autotask.net/ATWS/v1_6/getZoneInfo\"");
+  curl_slist* headers = SoapHeaders("getZoneInfo");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.c_str());
@@ -516,11 +514,7 @@ int Ready(int argc, char** argv) {
   bool ok = false;
   int status = 0;
   while (Clock::now() - t0 < std::chrono::duration<double>(timeout_s)) {
-    body.clear();
-    long code = 0;
-    if (curl_easy_perform(curl) == CURLE_OK &&
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200 &&
-        body.find("getZoneInfoResult") != std::string::npos) {
+    if (AnswersWith(curl, &body, {"getZoneInfoResult"})) {
       ok = true;
       break;
     }
@@ -538,21 +532,14 @@ int Ready(int argc, char** argv) {
   if (ok && !query_path.empty()) {
     std::string qurl = "http://127.0.0.1:" + std::to_string(port) + query_path;
     std::string qreq = QueryEnvelope("SANDBOX-INTEGRATION", "Ticket", 0);
-    curl_slist* qh = nullptr;
-    qh = curl_slist_append(qh, "Content-Type: text/xml; charset=utf-8");
-    qh = curl_slist_append(qh, "SOAPAction: \"http://autotask.net/ATWS/v1_6/query\"");
+    curl_slist* qh = SoapHeaders("query");
     curl_easy_setopt(curl, CURLOPT_URL, qurl.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, qh);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, qreq.c_str());
     curl_easy_setopt(curl, CURLOPT_USERPWD, "api@contoso.example:sandbox");
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
     while (Clock::now() - t0 < std::chrono::duration<double>(timeout_s)) {
-      body.clear();
-      long code = 0;
-      if (curl_easy_perform(curl) == CURLE_OK &&
-          curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200 &&
-          body.find("<ReturnCode>1</ReturnCode>") != std::string::npos &&
-          body.find("<Entity ") != std::string::npos) {
+      if (AnswersWith(curl, &body, {"<ReturnCode>1</ReturnCode>", "<Entity "})) {
         query_ms = Ms(Clock::now() - t0);
         break;
       }
