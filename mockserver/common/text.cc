@@ -164,26 +164,8 @@ bool IsValidUtf8(std::string_view s) {
 void AppendXmlEscaped(std::string* out, std::string_view s) {
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
-    const char* rep = nullptr;
-    switch (s[i]) {
-      case '&':
-        rep = "&amp;";
-        break;
-      case '<':
-        rep = "&lt;";
-        break;
-      case '>':
-        rep = "&gt;";
-        break;
-      case '"':
-        rep = "&quot;";
-        break;
-      case '\r':
-        rep = "&#xD;";
-        break;
-      default:
-        continue;
-    }
+    const char* rep = detail::kXmlEscapes[static_cast<unsigned char>(s[i])];
+    if (!rep) continue;
     out->append(s.data() + run, i - run);
     out->append(rep);
     run = i + 1;

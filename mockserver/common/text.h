@@ -2,6 +2,7 @@
 // the API's case-insensitive comparisons, XML escaping, Base64.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,30 @@ bool IsValidUtf8(std::string_view s);
 // CR); apostrophes stay as they are, as ASP.NET writes them.
 void AppendXmlEscaped(std::string* out, std::string_view s);
 std::string XmlEscape(std::string_view s);
+namespace detail {
+constexpr std::array<const char*, 256> MakeXmlEscapes() {
+  std::array<const char*, 256> of{};
+  of[static_cast<unsigned char>('&')] = "&amp;";
+  of[static_cast<unsigned char>('<')] = "&lt;";
+  of[static_cast<unsigned char>('>')] = "&gt;";
+  of[static_cast<unsigned char>('"')] = "&quot;";
+  of[static_cast<unsigned char>('\r')] = "&#xD;";
+  return of;
+}
+inline constexpr std::array<const char*, 256> kXmlEscapes = MakeXmlEscapes();
+constexpr std::array<bool, 256> MakeXmlSpecial() {
+  std::array<bool, 256> t{};
+  for (size_t i = 0; i < 256; ++i) t[i] = kXmlEscapes[i] != nullptr;
+  return t;
+}
+// The same as a byte table: a scan over text tests one byte per character.
+inline constexpr std::array<bool, 256> kXmlSpecial = MakeXmlSpecial();
+}  // namespace detail
+// The escape AppendXmlEscaped writes for byte `c`, or nullptr when `c` stays as it is (at most
+// kMaxXmlEscapeBytes long). Inline: writers that escape into their own buffer call it per byte.
+inline const char* XmlEscapeOf(unsigned char c) { return detail::kXmlEscapes[c]; }
+inline bool NeedsXmlEscape(unsigned char c) { return detail::kXmlSpecial[c]; }
+constexpr size_t kMaxXmlEscapeBytes = 6;
 
 // Base64 (RFC 4648, standard alphabet). Decode ignores whitespace; returns false on bad input.
 bool Base64Decode(std::string_view in, std::string* out);

@@ -169,16 +169,17 @@ std::string StorageDateTime(const CivilTime& t) {
   return s;
 }
 
-void AppendApiFromStorage(std::string* out, std::string_view stored) {
-  size_t n = stored.size();
+std::string_view ApiFromStorage(std::string_view stored) {
   size_t dot = stored.find('.');
-  if (dot == std::string_view::npos) {
-    out->append(stored);
-    return;
-  }
+  if (dot == std::string_view::npos) return stored;
+  size_t n = stored.size();
   while (n > dot + 1 && stored[n - 1] == '0') --n;
   if (n == dot + 1) n = dot;
-  out->append(stored.data(), n);
+  return stored.substr(0, n);
+}
+
+void AppendApiFromStorage(std::string* out, std::string_view stored) {
+  out->append(ApiFromStorage(stored));
 }
 
 std::string FormatApiDateTime(const CivilTime& t) {

@@ -30,6 +30,9 @@ std::string FormatApiDateTime(const CivilTime& t);
 // Fixed-width storage form "2018-07-10T12:19:28.840".
 std::string StorageDateTime(const CivilTime& t);
 // Storage form → API form, without parsing ranges again.
+// The API form of a stored date-time: `stored` without the trailing zeros of its fraction (and
+// without the dot when nothing is left of it).
+std::string_view ApiFromStorage(std::string_view stored);
 void AppendApiFromStorage(std::string* out, std::string_view stored);
 
 // UTC instant → local civil time in `zone`.

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -130,17 +129,6 @@ void AppendValue(std::string* out, sqlite3_stmt* st, int col, FieldType t) {
   }
 }
 
-// The bytes AppendXmlEscaped replaces.
-constexpr std::array<bool, 256> MakeXmlSpecial() {
-  std::array<bool, 256> t{};
-  for (unsigned char c : {'&', '<', '>', '"', '\r'}) t[c] = true;
-  return t;
-}
-constexpr std::array<bool, 256> kXmlSpecial = MakeXmlSpecial();
-
-// The longest escape of one byte (`&quot;`, `&#xD;` …): room for a text of n bytes escaped.
-constexpr size_t kMaxEscapedPerByte = 6;
-
 // Appends to a string through a plain pointer: the caller makes room with Need() (the string
 // grows by doubling when it must) and then writes with Put*, which do not check; Done() cuts the
 // string to what was written. A 500-row page is 40,000 values, each with its markup: the checks
@@ -168,43 +156,19 @@ class RawWriter {
     auto r = fmt::format_to_n(p_, 40, "{}", v);
     p_ += std::min<size_t>(r.size, 40);
   }
-  // As AppendApiFromStorage: trailing zeros of the fraction dropped, and the dot with them.
-  void PutDateTime(std::string_view stored) {
-    size_t n = stored.size();
-    size_t dot = stored.find('.');
-    if (dot != std::string_view::npos) {
-      while (n > dot + 1 && stored[n - 1] == '0') --n;
-      if (n == dot + 1) n = dot;
-    }
-    Put(stored.substr(0, n));
-  }
-  // As AppendXmlEscaped: & < > " and CR escaped.
+  // As AppendApiFromStorage.
+  void PutDateTime(std::string_view stored) { Put(ApiFromStorage(stored)); }
+  // As AppendXmlEscaped (the same escapes, XmlEscapeOf).
   void PutEscaped(std::string_view v) {
     const char* q = v.data();
     const char* end = q + v.size();
     while (q < end) {
       const char* run = q;
-      while (q < end && !kXmlSpecial[static_cast<unsigned char>(*q)]) ++q;
+      while (q < end && !NeedsXmlEscape(static_cast<unsigned char>(*q))) ++q;
       std::memcpy(p_, run, static_cast<size_t>(q - run));
       p_ += q - run;
       if (q == end) break;
-      switch (*q++) {
-        case '&':
-          Put("&amp;");
-          break;
-        case '<':
-          Put("&lt;");
-          break;
-        case '>':
-          Put("&gt;");
-          break;
-        case '"':
-          Put("&quot;");
-          break;
-        default:
-          Put("&#xD;");
-          break;
-      }
+      Put(XmlEscapeOf(static_cast<unsigned char>(*q++)));
     }
   }
   void Done() {
@@ -1131,7 +1095,7 @@ bool Service::AppendRows(std::string* out_ptr, store::TenantDb& db, const Entity
             w.Put(c.empty);
             continue;
           }
-          w.Need(c.open.size() + c.close.size() + kMaxEscapedPerByte * n);
+          w.Need(c.open.size() + c.close.size() + kMaxXmlEscapeBytes * n);
           w.Put(c.open);
           w.PutEscaped(std::string_view(p, n));
         } else {
