@@ -86,6 +86,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", threads, "HTTP worker threads (0 = one per core)")
       ->capture_default_str();
+  std::string held_calls = "low";
+  app.add_option("--held-calls", held_calls,
+                 "where the calls of a tenant that the threshold holds back or suspends run: "
+                 "'low' (a thread of their own at nice 19, so that they give way to other "
+                 "tenants' calls), 'idle' (the same at SCHED_IDLE: only on an otherwise idle "
+                 "core) or 'reactor' (with every other call); the answers are the same "
+                 "(docs/threshold.md)")
+      ->check(CLI::IsMember({"low", "idle", "reactor"}))
+      ->capture_default_str();
   app.add_option("--max-request-mb", max_request_mb, "largest request accepted, in MiB")
       ->capture_default_str();
   app.add_option("--threshold", threshold, "hourly call threshold per tenant")
@@ -150,6 +159,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   sopt.threads = threads;
+  sopt.held_calls = held_calls == "low"    ? atws::http::HeldCalls::kLow
+                    : held_calls == "idle" ? atws::http::HeldCalls::kIdle
+                                           : atws::http::HeldCalls::kReactor;
   sopt.max_request_bytes = max_request_mb << 20;
 
   std::shared_ptr<atws::service::Service> svc;

@@ -1,8 +1,14 @@
 #include "http/delay_queue.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace atws::http {
 
-DelayQueue::DelayQueue() : thread_([this] { Run(); }) {}
+DelayQueue::DelayQueue(Priority priority, const char* name)
+    : thread_([this, priority, name] { Run(priority, name); }) {}
 
 DelayQueue::~DelayQueue() { Stop(); }
 
@@ -28,7 +34,18 @@ void DelayQueue::Schedule(Clock::time_point due, Task task) {
   RunTask(task);
 }
 
-void DelayQueue::Run() {
+void DelayQueue::Run(Priority priority, const char* name) {
+  pthread_setname_np(pthread_self(), name);
+  // Lowering a thread's own priority needs no privilege. If it fails (another kernel), the
+  // thread runs at the normal priority: slower isolation, same answers.
+  if (priority == Priority::kIdle) {
+    sched_param p{};
+    p.sched_priority = 0;
+    sched_setscheduler(0, SCHED_IDLE, &p);  // 0: the calling thread
+  } else if (priority == Priority::kLow) {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+  }
+  const bool yield = priority != Priority::kNormal;
   std::unique_lock<std::mutex> l(mu_);
   for (;;) {
     if (stopping_) return;
@@ -47,6 +64,10 @@ void DelayQueue::Run() {
     items_.pop();
     l.unlock();
     RunTask(t);
+    // A thread below the normal priority gives the core back after each task: the scheduler
+    // (EEVDF) otherwise lets it finish its time slice, a millisecond or more, before a thread
+    // of another tenant's call that wakes meanwhile gets the core.
+    if (yield) sched_yield();
     l.lock();
   }
 }

@@ -1,6 +1,8 @@
-// A time-ordered queue of tasks run by one dedicated thread: the HTTP layer uses it to send
-// answers that the threshold holds back (added latency) without keeping a Pistache worker
-// thread busy. Knows nothing of Pistache.
+// A time-ordered queue of tasks run by one dedicated thread. The HTTP layer uses two: one sends
+// the answers that the threshold holds back (added latency) without keeping a Pistache worker
+// thread busy; the other, at a low scheduling priority, runs the calls of throttled tenants so
+// that they do not hold up the reactor threads that serve everyone else (server.cc).
+// Knows nothing of Pistache.
 #pragma once
 
 #include <chrono>
@@ -19,7 +21,15 @@ class DelayQueue {
   using Clock = std::chrono::steady_clock;
   using Task = std::function<void()>;
 
-  DelayQueue();
+  // How the queue's thread is scheduled against the rest of the process (Linux).
+  enum class Priority {
+    kNormal,  // as every other thread
+    kLow,     // nice 19: a small share of a busy core
+    kIdle,    // SCHED_IDLE: runs only when nothing else wants the core
+  };
+
+  // `name`: the thread's name (top -H, /proc), at most 15 characters.
+  explicit DelayQueue(Priority priority = Priority::kNormal, const char* name = "atws-delay");
   ~DelayQueue();  // Stop()
   DelayQueue(const DelayQueue&) = delete;
   DelayQueue& operator=(const DelayQueue&) = delete;
@@ -27,6 +37,8 @@ class DelayQueue {
   // Runs `task` on the queue's thread once `due` has passed (tasks due at the same instant in
   // the order they were scheduled). After Stop() the task runs at once on the caller's thread.
   void Schedule(Clock::time_point due, Task task);
+  // Runs `task` as soon as the thread is free, after the tasks already due (first in, first out).
+  void Post(Task task) { Schedule(Clock::now(), std::move(task)); }
   // Ends the thread; tasks still waiting run at once, on the caller's thread. Idempotent.
   void Stop();
   size_t pending() const;
@@ -42,7 +54,7 @@ class DelayQueue {
       return a.due != b.due ? a.due > b.due : a.seq > b.seq;
     }
   };
-  void Run();
+  void Run(Priority priority, const char* name);
   static void RunTask(Task& t);
 
   mutable std::mutex mu_;

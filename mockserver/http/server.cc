@@ -119,26 +119,9 @@ void SendSlowly(DelayQueue& delays, const std::shared_ptr<Tcp::Peer>& peer, int 
   }
 }
 
-// Per connection: answers handed to Pistache's write queue and not yet written.
-struct QueuedWrites {
-  std::atomic<int> pending{0};
-};
-constexpr const char* kQueuedWritesData = "atws-queued-writes";
-
-// A keep-alive answer sent at once. The head and the body go to the socket in one sendmsg from
-// the reactor thread that runs the handler (non-blocking): no copy of the body. What the socket
-// does not take at once (a slow reader, a full send buffer) goes as one buffer through
-// Peer::send → Transport::asyncWrite, the queue ResponseWriter::send ends in, and answers after
-// it on the same connection take that queue too until it is written, so their order holds.
-// ResponseWriter::send would copy the body into a stream buffer that grows by doubling, then into
-// a string, and asyncWrite copies it twice more: for a 1 MB query page those copies and their
-// fresh pages cost as much as building the page, and 3 MB of memory per answer in flight. Same
-// bytes as ResponseWriter::send. Marks the peer idle as ResponseWriter::send does (its header
-// timeout no longer applies).
-void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
-                   service::HttpResponse& resp, const Http::Mime::MediaType& mime) {
-  auto peer = response.getPeer();
-  if (!peer) return;
+// The status line and headers of an answer, as ResponseWriter::send writes them.
+std::string AnswerHead(Http::Version version, bool keep, const service::HttpResponse& resp,
+                       const Http::Mime::MediaType& mime) {
   std::string head;
   head.reserve(160 + resp.headers.size() * 64);
   head += version == Http::Version::Http10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -151,7 +134,7 @@ void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
     head += mime.toString();
     head += "\r\n";
   }
-  head += "Connection: Keep-Alive\r\n";
+  head += keep ? "Connection: Keep-Alive\r\n" : "Connection: Close\r\n";
   for (const auto& [k, v] : resp.headers) {
     head += k;
     head += ": ";
@@ -161,6 +144,57 @@ void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
   head += "Content-Length: ";
   head += std::to_string(resp.body.size());
   head += "\r\n\r\n";
+  return head;
+}
+
+// Per connection: answers handed to Pistache's write queue and not yet written. Made with the
+// connection's framer, on its reactor thread, when its first bytes arrive (onInput): Peer's data
+// map is not locked, so other threads only ever look it up.
+struct QueuedWrites {
+  std::atomic<int> pending{0};
+};
+constexpr const char* kQueuedWritesData = "atws-queued-writes";
+
+// A whole answer (head and body) handed to the connection's reactor through Peer::send →
+// Transport::asyncWrite, the queue ResponseWriter::send ends in; safe from any thread. The
+// connection's QueuedWrites counts it until it is written, so that SendKeepAlive does not write
+// a later answer ahead of it. After a "Connection: close" answer the write side is shut down
+// once it is out (Pistache 0.0.5 leaves the socket open; a client that reads to the end would
+// hang); that runs on the reactor thread, which alone closes the socket, once the bytes are
+// written, as does marking the connection idle.
+void QueueAnswer(const std::shared_ptr<Tcp::Peer>& peer, std::string bytes, bool keep) {
+  auto queued = std::static_pointer_cast<QueuedWrites>(peer->tryGetData(kQueuedWritesData));
+  if (queued) queued->pending.fetch_add(1, std::memory_order_acq_rel);
+  std::weak_ptr<Tcp::Peer> weak = peer;
+  size_t len = bytes.size();
+  peer->send(RawBuffer(std::move(bytes), len))
+      .then(
+          [queued, weak, keep](ssize_t) {
+            if (queued) queued->pending.fetch_sub(1, std::memory_order_acq_rel);
+            auto p = weak.lock();
+            if (!p) return;
+            p->setIdle(true);  // as ResponseWriter::send does (Peer's flag is not atomic)
+            if (!keep) ::shutdown(p->fd(), SHUT_WR);
+          },
+          [queued](std::exception_ptr) {
+            if (queued) queued->pending.fetch_sub(1, std::memory_order_acq_rel);
+          });
+}
+
+// A keep-alive answer sent at once. The head and the body go to the socket in one sendmsg from
+// the reactor thread that runs the handler (non-blocking): no copy of the body. What the socket
+// does not take at once (a slow reader, a full send buffer) goes as one buffer through
+// QueueAnswer, and answers after it on the same connection take that queue too until it is
+// written, so their order holds. ResponseWriter::send would copy the body into a stream buffer
+// that grows by doubling, then into a string, and asyncWrite copies it twice more: for a 1 MB
+// query page those copies and their fresh pages cost as much as building the page, and 3 MB of
+// memory per answer in flight. Same bytes as ResponseWriter::send. Marks the peer idle as
+// ResponseWriter::send does (its header timeout no longer applies). Reactor thread only.
+void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
+                   service::HttpResponse& resp, const Http::Mime::MediaType& mime) {
+  auto peer = response.getPeer();
+  if (!peer) return;
+  std::string head = AnswerHead(version, /*keep=*/true, resp, mime);
   peer->setIdle(true);
 
   auto queued = std::static_pointer_cast<QueuedWrites>(peer->tryGetData(kQueuedWritesData));
@@ -207,13 +241,7 @@ void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
     rest.append(body, done - head.size(), std::string::npos);
   }
   std::string().swap(resp.body);
-  size_t len = rest.size();
-  queued->pending.fetch_add(1, std::memory_order_acq_rel);
-  peer->send(RawBuffer(std::move(rest), len))
-      .then([queued](ssize_t) { queued->pending.fetch_sub(1, std::memory_order_acq_rel); },
-            [queued](std::exception_ptr) {
-              queued->pending.fetch_sub(1, std::memory_order_acq_rel);
-            });
+  QueueAnswer(peer, std::move(rest), /*keep=*/true);
 }
 
 class Handler : public Http::Handler {
@@ -256,81 +284,33 @@ class Handler : public Http::Handler {
     }
     req.peer = request.address().host();
 
-    service::HttpResponse resp = handle_ ? handle_(req) : svc_->Handle(req);
-    if (resp.drop_connection) {
-      // Fault injection: no answer; the connection is closed (after the added latency). The
-      // socket belongs to Pistache, so it is shut down, not closed: the client reads EOF and
-      // the reactor drops the peer. The writer goes unused.
-      std::weak_ptr<Tcp::Peer> weak = response.getPeer();
-      auto drop = [weak, hold = std::move(resp.hold)]() {
-        if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);
-      };
-      if (resp.delay_ms > 0 && delays_)
-        delays_->Schedule(DelayQueue::Clock::now() + std::chrono::milliseconds(resp.delay_ms),
-                          std::move(drop));
-      else
-        drop();
-      return;
-    }
-    for (const auto& [k, v] : resp.headers)
-      response.headers().add(std::make_shared<DynamicHeader>(k, v));
     // HTTP/1.1 connections persist unless the client sends "Connection: close" (RFC 9112);
     // Pistache 0.0.5 closes them unless the client asked for keep-alive, so its choice is
-    // replaced here.
+    // replaced (Answer).
+    Call call;
     auto c = request.headers().tryGet<Http::Header::Connection>();
-    bool keep = c ? c->control() != Http::ConnectionControl::Close
+    call.keep = c ? c->control() != Http::ConnectionControl::Close
                   : request.version() == Http::Version::Http11;
-    // Only the keep-alive case is rewritten: Pistache closes the socket after a reply only
-    // through the Connection header object it put there itself, so a "close" reply keeps it.
-    if (keep) {
-      response.headers().remove<Http::Header::Connection>();
-      response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
-    }
-    if (resp.slow_chunks > 0 && delays_) {
-      if (auto peer = response.getPeer())
-        SendSlowly(*delays_, peer, resp.status, resp.content_type, resp.headers, resp.body, keep,
-                   resp.delay_ms, resp.slow_body_ms, resp.slow_chunks, std::move(resp.hold));
-      return;
-    }
-    auto code = static_cast<Http::Code>(resp.status);
-    auto mime = Http::Mime::MediaType::fromString(resp.content_type);
-    if (resp.delay_ms > 0 && delays_) {
-      // Added latency without holding this worker: the writer moves to the delay queue's
-      // thread, which sends when due. ResponseWriter::send from another thread only queues
-      // the bytes to this worker's reactor (Transport::asyncWrite pushes onto a multi-producer
-      // queue and wakes the reactor through an eventfd); docs/threshold.md has the details.
+    call.version = request.version();
+    call.head = request.method() == Http::Method::Head;
+
+    // A call of a tenant that the threshold holds back (or refuses) runs on the held-call
+    // thread, which has a low scheduling priority: the reactor thread only reads the request,
+    // and goes straight back to the connections of every other tenant (issue 6's isolation
+    // target; docs/threshold.md).
+    if (held_ && svc_ && !handle_ && svc_->LikelyHeld(req)) {
       auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
-      auto body = std::make_shared<std::string>(std::move(resp.body));
-      delays_->Schedule(DelayQueue::Clock::now() + std::chrono::milliseconds(resp.delay_ms),
-                        [writer, body, code, mime, hold = std::move(resp.hold)]() {
-                          // Hold the peer while sending: send() checks expired() and then locks,
-                          // which races with the reactor dropping a closed connection. Gone:
-                          // nothing to send.
-                          if (auto peer = writer->getPeer()) writer->send(code, *body, mime);
-                        });
+      held_->Post([this, writer, call, req = std::move(req)]() {
+        Answer(std::move(*writer), svc_->Handle(req), call, /*on_reactor=*/false);
+      });
       return;
     }
-    if (keep && request.method() != Http::Method::Head) {
-      SendKeepAlive(response, request.version(), resp, mime);
-      return;
-    }
-    if (keep) {
-      response.send(code, resp.body, mime);
-      return;
-    }
-    // Pistache 0.0.5 writes "Connection: Close" but leaves the socket open, so a client that
-    // reads until the server closes (PHP's stream wrapper, HTTP/1.0 clients) would hang: once
-    // the reply is written, the write side is shut down here (the reactor then sees the close).
-    std::weak_ptr<Tcp::Peer> weak = response.getPeer();
-    response.send(code, resp.body, mime)
-        .then(
-            [weak](ssize_t) {
-              if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_WR);
-            },
-            Async::NoExcept);
+    Answer(std::move(response), handle_ ? handle_(req) : svc_->Handle(req), call,
+           /*on_reactor=*/true);
   }
 
   void set_framing(FramingLimits limits) { framing_ = limits; }
+  void set_held_queue(std::shared_ptr<DelayQueue> held) { held_ = std::move(held); }
 
   // Every byte read from a connection passes the framer (http/framing.h) before Pistache's
   // parser sees it: this replaces Http::Handler::onInput (private there, but virtual in
@@ -343,6 +323,7 @@ class Handler : public Http::Handler {
     if (!framer) {
       framer = std::make_shared<RequestFramer>(framing_);
       peer->putData(kFramerData, framer);
+      peer->putData(kQueuedWritesData, std::make_shared<QueuedWrites>());
     }
     if (framer->refused()) return;  // the rest of a refused stream is read and dropped
     FramingError error;
@@ -364,6 +345,97 @@ class Handler : public Http::Handler {
 
  private:
   static constexpr const char* kFramerData = "atws.framer";
+
+  // What answering a call needs to know of its request, taken before the request is reset.
+  struct Call {
+    bool keep = true;  // the connection persists after the answer
+    Http::Version version = Http::Version::Http11;
+    bool head = false;  // a HEAD request
+  };
+
+  // Sends the service's answer to a call: held back resp.delay_ms, dropped or sent slowly
+  // (fault injection), or at once. On a reactor thread (on_reactor) a keep-alive answer is
+  // written to the socket directly (SendKeepAlive); from any other thread, and when held back,
+  // the whole answer is queued to the connection's reactor (QueueAnswer).
+  void Answer(Http::ResponseWriter response, service::HttpResponse resp, const Call& call,
+              bool on_reactor) {
+    // The added latency runs from the end of the call's work, as on the reactor threads before
+    // the held-call thread existed: a held call takes its work time plus the tier's latency.
+    const auto due =
+        DelayQueue::Clock::now() + std::chrono::milliseconds(std::max(0LL, resp.delay_ms));
+    if (resp.drop_connection) {
+      // Fault injection: no answer; the connection is closed (after the added latency). The
+      // socket belongs to Pistache, so it is shut down, not closed: the client reads EOF and
+      // the reactor drops the peer. The writer goes unused.
+      std::weak_ptr<Tcp::Peer> weak = response.getPeer();
+      auto drop = [weak, hold = std::move(resp.hold)]() {
+        if (auto peer = weak.lock()) ::shutdown(peer->fd(), SHUT_RDWR);
+      };
+      if (resp.delay_ms > 0 && delays_)
+        delays_->Schedule(due, std::move(drop));
+      else
+        drop();
+      return;
+    }
+    for (const auto& [k, v] : resp.headers)
+      response.headers().add(std::make_shared<DynamicHeader>(k, v));
+    // Only the keep-alive case is rewritten: Pistache closes the socket after a reply only
+    // through the Connection header object it put there itself, so a "close" reply keeps it.
+    if (call.keep) {
+      response.headers().remove<Http::Header::Connection>();
+      response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+    }
+    if (resp.slow_chunks > 0 && delays_) {
+      if (auto peer = response.getPeer()) {
+        long long wait = std::max<long long>(
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(due - DelayQueue::Clock::now())
+                   .count());
+        SendSlowly(*delays_, peer, resp.status, resp.content_type, resp.headers, resp.body,
+                   call.keep, wait, resp.slow_body_ms, resp.slow_chunks, std::move(resp.hold));
+      }
+      return;
+    }
+    auto code = static_cast<Http::Code>(resp.status);
+    auto mime = Http::Mime::MediaType::fromString(resp.content_type);
+    if (call.head) {
+      // HEAD: Pistache writes the status and headers only. (ResponseWriter::send queues to the
+      // reactor from any thread.)
+      if (resp.delay_ms > 0 && delays_) {
+        auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
+        delays_->Schedule(due, [writer, code, mime, hold = std::move(resp.hold)]() {
+          if (auto peer = writer->getPeer()) writer->send(code, "", mime);
+        });
+      } else if (auto peer = response.getPeer()) {
+        response.send(code, "", mime);
+      }
+      return;
+    }
+    if (resp.delay_ms > 0 && delays_) {
+      // Added latency without holding this worker: the whole answer is written now (on this
+      // thread) and handed to the delay queue's thread, which queues it to the connection's
+      // reactor when due (QueueAnswer; docs/threshold.md has the details). The thread-limit
+      // slot (hold) is kept until then.
+      auto peer = response.getPeer();
+      if (!peer) return;
+      std::string bytes = AnswerHead(call.version, call.keep, resp, mime);
+      bytes += resp.body;
+      std::weak_ptr<Tcp::Peer> weak = peer;
+      delays_->Schedule(due, [weak, bytes = std::move(bytes), keep = call.keep,
+                              hold = std::move(resp.hold)]() mutable {
+        if (auto p = weak.lock()) QueueAnswer(p, std::move(bytes), keep);  // gone: nothing to do
+      });
+      return;
+    }
+    if (call.keep && on_reactor) {
+      SendKeepAlive(response, call.version, resp, mime);
+      return;
+    }
+    auto peer = response.getPeer();
+    if (!peer) return;
+    std::string bytes = AnswerHead(call.version, call.keep, resp, mime);
+    bytes += resp.body;
+    QueueAnswer(peer, std::move(bytes), call.keep);
+  }
 
   // Feeds one request's bytes to the connection's Pistache parser; when the request is
   // complete, dispatches it (what Http::Handler::onInput does with the bytes it reads). False
@@ -420,6 +492,7 @@ class Handler : public Http::Handler {
   std::shared_ptr<service::Service> svc_;
   std::shared_ptr<DelayQueue> delays_;
   std::function<service::HttpResponse(const service::HttpRequest&)> handle_;  // record/replay
+  std::shared_ptr<DelayQueue> held_;  // runs the calls of held-back tenants (low priority)
   FramingLimits framing_;
 };
 
@@ -430,6 +503,7 @@ struct Server::Impl {
   ServerOptions opt;
   std::unique_ptr<Http::Endpoint> endpoint;
   std::shared_ptr<DelayQueue> delays;  // held-back answers (threshold latency)
+  std::shared_ptr<DelayQueue> held;    // calls of held-back tenants, run at a low priority
   bool running = false;
 };
 
@@ -456,8 +530,20 @@ bool Server::Start(std::string* error) {
                     .headerTimeout(std::chrono::seconds(impl_->opt.header_timeout_s))
                     .bodyTimeout(std::chrono::seconds(impl_->opt.body_timeout_s));
     impl_->endpoint->init(opts);
-    impl_->delays = std::make_shared<DelayQueue>();
+    // The delay queue's thread only hands finished answers to the reactors, in bursts when many
+    // held answers fall due together; at nice 19 such a burst gives way to the calls of other
+    // tenants (issue 6's isolation figure) and still runs on a busy machine.
+    const bool apart = impl_->opt.held_calls != HeldCalls::kReactor;
+    impl_->delays = std::make_shared<DelayQueue>(apart ? DelayQueue::Priority::kLow
+                                                       : DelayQueue::Priority::kNormal);
     auto handler = Http::make_handler<Handler>(impl_->svc, impl_->delays, impl_->opt.handler);
+    if (apart) {
+      impl_->held = std::make_shared<DelayQueue>(impl_->opt.held_calls == HeldCalls::kIdle
+                                                     ? DelayQueue::Priority::kIdle
+                                                     : DelayQueue::Priority::kLow,
+                                                 "atws-held");
+      handler->set_held_queue(impl_->held);
+    }
     FramingLimits framing;  // requests reach Pistache's parser only through it (framing.h)
     framing.max_body_bytes = impl_->opt.max_request_bytes;
     handler->set_framing(framing);
@@ -478,7 +564,9 @@ uint16_t Server::port() const {
 
 void Server::Stop() {
   if (impl_ && impl_->running) {
-    // Held-back answers go out now, while the endpoint's transports still exist.
+    // Calls waiting for the held-call thread run now, then the held-back answers go out, while
+    // the endpoint's transports still exist.
+    if (impl_->held) impl_->held->Stop();
     impl_->delays->Stop();
     impl_->endpoint->shutdown();
     impl_->running = false;

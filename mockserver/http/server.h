@@ -10,6 +10,15 @@
 
 namespace atws::http {
 
+// Where the calls of a tenant that the threshold holds back (latency tier, suspension) run.
+// Apart from the reactors (kLow, kIdle), the delay queue's thread that sends held answers runs
+// at nice 19 too.
+enum class HeldCalls {
+  kLow,      // a thread of their own at nice 19: other tenants' calls go first (default)
+  kIdle,     // the same at SCHED_IDLE: they run only on an otherwise idle core
+  kReactor,  // on the reactor threads, like every other call (the behaviour before issue 6)
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port
@@ -17,6 +26,7 @@ struct ServerOptions {
   size_t max_request_bytes = 16 << 20;
   int header_timeout_s = 10;
   int body_timeout_s = 30;
+  HeldCalls held_calls = HeldCalls::kLow;
   // When set, answers every request instead of the service (record and replay modes,
   // mockserver/record); the service may then be null.
   std::function<service::HttpResponse(const service::HttpRequest&)> handler;

@@ -110,6 +110,10 @@ struct Tenant {
   InFlightCounter in_flight;  // calls in flight per (IntegrationCode, entity): thread limit
   WriteState writes;          // settle queue, stamp high-water mark, added picklist values
   QueryCache query_cache;     // serialised query results of the current data (OpQuery)
+  // The threshold held back or refused its last external call (latency tier or suspension).
+  // Only a routing hint for the HTTP layer (Service::LikelyHeld): the decision itself is taken
+  // for each call by Throttle.
+  std::atomic<bool> held_back{false};
   // Its database was written from the default data at start-up (in memory: always; with
   // --data: when its file was missing). The configuration file's fixture sets go only there.
   bool created = false;
@@ -123,6 +127,12 @@ class Service {
   ~Service();
 
   HttpResponse Handle(const HttpRequest& req);
+  // Cheap, lock-free for the tenant: true when the request's Basic credentials name a user of a
+  // tenant whose last external call the threshold held back or refused, so this one most likely
+  // will be too. The HTTP layer runs such calls on a low-priority thread of their own rather
+  // than on the reactor threads that serve every other tenant (http/server.cc, issue 6). A
+  // wrong guess only changes which thread runs the call, never its answer.
+  bool LikelyHeld(const HttpRequest& req) const;
 
   Journal& journal() { return journal_; }
   FaultRules& faults() { return faults_; }

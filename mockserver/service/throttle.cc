@@ -145,12 +145,25 @@ int InFlightCounter::InFlight(const std::string& key) const {
 
 // Called by HandleSoap for every authenticated external call, holding the tenant's db mutex
 // (settings are written under it). False: the call is refused and ctx holds the error.
+bool Service::LikelyHeld(const HttpRequest& req) const {
+  std::string_view auth = Trim(req.authorization);
+  if (!AsciiIStartsWith(auth, "basic ") || auth.size() > 512) return false;
+  std::string decoded;
+  if (!Base64Decode(Trim(auth.substr(6)), &decoded)) return false;
+  size_t colon = decoded.find(':');
+  UserRef ref;
+  if (colon == std::string::npos || !FindUser(std::string_view(decoded).substr(0, colon), &ref))
+    return false;
+  return ref.tenant->held_back.load(std::memory_order_relaxed);
+}
+
 bool Service::Throttle(CallContext& ctx, HttpResponse* resp) {
   Tenant& t = *ctx.tenant;
   std::string_view op = ctx.op->name;
   if (op == "getThresholdAndUsageInfo") return true;  // A-THRESHOLD-SELF
   const TenantSettings& s = t.settings;
   ThrottleDecision d = AdmitCall(t.usage, s, clock_->Now());
+  t.held_back.store(d.refused || d.latency_ms > 0, std::memory_order_relaxed);
   ctx.j.warning = d.warning;
   if (d.refused) {
     ctx.j.latency_reason = d.reason;

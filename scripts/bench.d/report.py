@@ -33,6 +33,32 @@ def met(ok):
     return "yes" if ok else "**no**"
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    if n == 0:
+        return float("nan")
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def iso_modes(iso):
+    """The isolation runs grouped by --held-calls mode, in the order they ran, with the medians."""
+    modes = {}
+    for run in iso["runs"]:
+        modes.setdefault(run["mode"], []).append(run)
+    out = []
+    for mode, runs in modes.items():
+        p = [x["probe"] for x in runs]
+        out.append({
+            "mode": mode,
+            "runs": runs,
+            "change": median([x["p99_change_pct"] for x in p]),
+            "alone": median([x["alone"]["p99_ms"] for x in p]),
+            "loaded": median([x["loaded"]["p99_ms"] for x in p]),
+        })
+    return out
+
+
 def main():
     r = json.load(open(sys.argv[1]))
     doc = sys.argv[2] if len(sys.argv) > 2 else None
@@ -88,10 +114,19 @@ def main():
         L.append("| paging 1,000,000 tickets | not measured in this run (--skip-scale) | | |")
     iso = r.get("isolation")
     if iso:
+        modes = iso_modes(iso)
+        d = next((m for m in modes if m["mode"] == "low"), modes[0])
         L.append(f"| a throttled tenant with 500 waiting clients changes another tenant's p99 by "
-                 f"< 25 % (median of three alternating runs) | p99 {iso['median_alone_p99']:.2f} ms "
-                 f"alone, {iso['median_loaded_p99']:.2f} ms with them | "
-                 f"{iso['median_change_pct']:+.1f} % | {met(abs(iso['median_change_pct']) < 25)} |")
+                 f"< 25 % (median of three runs, each alternating the load off and on every 4 s) | "
+                 f"p99 {d['alone']:.2f} ms with the load paused, {d['loaded']:.2f} ms with it "
+                 f"running (default `--held-calls {d['mode']}`) | {d['change']:+.1f} % | "
+                 f"{met(abs(d['change']) < 25)} |")
+        for m in modes:
+            if m is d:
+                continue
+            L.append(f"| the same with `--held-calls {m['mode']}` ({len(m['runs'])} run(s)) | "
+                     f"p99 {m['alone']:.2f} ms paused, {m['loaded']:.2f} ms running | "
+                     f"{m['change']:+.1f} % | {met(abs(m['change']) < 25)} |")
     else:
         L.append("| isolation | not measured in this run (--skip-isolation) | | |")
     L.append("")
@@ -153,20 +188,30 @@ def main():
         L.append("")
         L.append("Contoso (zone 5) is put at 76 % of a 1,000,000-call threshold, so each of its "
                  "answers is held back 1,000 ms (tier 2), without a thread limit; 500 wrk "
-                 "connections keep calling it (`wrk -t1 -c500`, a one-row Ticket query). One "
-                 "client of the German tenant (zone 18) calls a one-row Ticket query in a loop "
-                 f"(`wrk -t1 -c1 -d{r['iso_duration']} --latency`), alone and then with the 500 "
-                 "held clients, three times in turn.")
+                 "connections keep calling it (`wrk -t1 -c500`, a one-row Ticket query). A client "
+                 "of the German tenant (zone 18), `atws-bench probe`, calls a one-row Ticket query "
+                 f"over one connection, {iso['pace_ms']} ms after each answer, for "
+                 f"{iso['seconds']} s, while it pauses (SIGSTOP) and resumes (SIGCONT) the wrk "
+                 f"of the 500 clients every {iso['phase_s']} s; calls in the first "
+                 f"{iso['settle_s']} s of each phase are not counted. Its p99 with the load "
+                 "paused and running are compared; each `--held-calls` mode gets a mock of its "
+                 "own.")
         L.append("")
-        L.append("| pair | p99 alone | p99 with 500 throttled clients | change | throttled answers "
-                 "(mean latency) |")
-        L.append("|---|---|---|---|---|")
-        for i, p in enumerate(iso["pairs"], 1):
-            ch = (p["loaded_p99"] - p["alone_p99"]) / p["alone_p99"] * 100 if p["alone_p99"] else 0
-            L.append(f"| {i} | {p['alone_p99']:.2f} ms | {p['loaded_p99']:.2f} ms | {ch:+.1f} % | "
-                     f"{fmt_int(p['throttled_answers'])} ({p['throttled_mean_ms']:.0f} ms) |")
-        L.append(f"| median | {iso['median_alone_p99']:.2f} ms | {iso['median_loaded_p99']:.2f} ms "
-                 f"| {iso['median_change_pct']:+.1f} % | |")
+        L.append("| `--held-calls` | run | paused: calls, p50 / p90 / p99 | running: calls, p50 / "
+                 "p90 / p99 | p99 change | throttled answers |")
+        L.append("|---|---|---|---|---|---|")
+        for m in iso_modes(iso):
+            for run in m["runs"]:
+                p = run["probe"]
+                a, b = p["alone"], p["loaded"]
+                L.append(f"| {m['mode']} | {run['run']} | {fmt_int(a['calls'])}: "
+                         f"{a['p50_ms']:.2f} / {a['p90_ms']:.2f} / {a['p99_ms']:.2f} ms | "
+                         f"{fmt_int(b['calls'])}: {b['p50_ms']:.2f} / {b['p90_ms']:.2f} / "
+                         f"{b['p99_ms']:.2f} ms | {p['p99_change_pct']:+.1f} % | "
+                         f"{fmt_int(run['throttled_answers'])} |")
+            if len(m["runs"]) > 1:
+                L.append(f"| {m['mode']} | median | p99 {m['alone']:.2f} ms | p99 "
+                         f"{m['loaded']:.2f} ms | {m['change']:+.1f} % | |")
         L.append("")
 
     if sc:

@@ -16,6 +16,18 @@
 //       (SIGTERM). Prints the milliseconds. With --query, also the time until a 500-row Ticket
 //       query of api@contoso.example on ZONE_PATH is answered with rows (the tenant's data
 //       loaded): two numbers.
+//
+//   atws-bench probe --url ZONE_URL --load-pid PID [--user U --password P --code C --id N]
+//                    [--seconds S] [--phase S] [--settle S] [--pace-ms MS]
+//       Another tenant's client beside a load (issue 6's isolation figure): calls a one-row
+//       Ticket query (id N) over one keep-alive connection, waiting MS ms after each answer,
+//       for S seconds (default 48), while it pauses (SIGSTOP) and resumes (SIGCONT) the load
+//       generator PID in turn, `--phase` seconds each (default 4), starting paused. Calls sent
+//       in the first `--settle` seconds of a phase (default 1: held answers still going out,
+//       or the load starting again) are not counted. Prints one JSON object: calls, p50, p90
+//       and p99 with the load paused ("alone") and running ("loaded"), and the p99 change.
+//       Alternating every few seconds, rather than one long run of each, keeps the machine's
+//       own drift out of the comparison. Leaves the load running.
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <libxml/parser.h>
@@ -569,6 +581,138 @@ int Ready(int argc, char** argv) {
   return 0;
 }
 
+struct Latencies {
+  std::vector<double> ms;
+  double Quantile(double q) {
+    if (ms.empty()) return 0;
+    std::sort(ms.begin(), ms.end());
+    size_t i = static_cast<size_t>(q * static_cast<double>(ms.size() - 1) + 0.5);
+    return ms[std::min(i, ms.size() - 1)];
+  }
+};
+
+int Probe(int argc, char** argv) {
+  std::string url, user = "api@beispiel.example", password = "sandbox",
+                   code = "SANDBOX-INTEGRATION";
+  long long id = 10251;
+  double seconds = 48, phase_s = 4, settle_s = 1, pace_ms = 1;
+  long load_pid = 0;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--url")
+      url = next();
+    else if (a == "--user")
+      user = next();
+    else if (a == "--password")
+      password = next();
+    else if (a == "--code")
+      code = next();
+    else if (a == "--id")
+      id = std::atoll(next().c_str());
+    else if (a == "--load-pid")
+      load_pid = std::atol(next().c_str());
+    else if (a == "--seconds")
+      seconds = std::atof(next().c_str());
+    else if (a == "--phase")
+      phase_s = std::atof(next().c_str());
+    else if (a == "--settle")
+      settle_s = std::atof(next().c_str());
+    else if (a == "--pace-ms")
+      pace_ms = std::atof(next().c_str());
+    else {
+      std::fprintf(stderr, "atws-bench probe: unknown argument '%s'\n", a.c_str());
+      return 2;
+    }
+  }
+  if (url.empty() || load_pid <= 0 || phase_s <= settle_s || seconds < 2 * phase_s) {
+    std::fprintf(stderr,
+                 "atws-bench probe: --url and --load-pid wanted; --phase must exceed --settle "
+                 "and --seconds hold two phases\n");
+    return 2;
+  }
+  const pid_t load = static_cast<pid_t>(load_pid);
+  std::string request = std::string(kEnvelopeHead) +
+                        "<soap:Header><AutotaskIntegrations "
+                        "xmlns=\"http://autotask.net/ATWS/v1_6/\"><IntegrationCode>" +
+                        code +
+                        "</IntegrationCode></AutotaskIntegrations></soap:Header><soap:Body><query "
+                        "xmlns=\"http://autotask.net/ATWS/v1_6/\"><sXML>&lt;queryxml&gt;&lt;"
+                        "entity&gt;Ticket&lt;/entity&gt;&lt;query&gt;&lt;field&gt;id&lt;"
+                        "expression op=\"Equals\"&gt;" +
+                        std::to_string(id) +
+                        "&lt;/expression&gt;&lt;/field&gt;&lt;/query&gt;&lt;/queryxml&gt;</sXML>"
+                        "</query></soap:Body></soap:Envelope>";
+  CURL* curl = curl_easy_init();
+  std::string body;
+  curl_slist* headers = SoapHeaders("query");
+  std::string userpwd = user + ":" + password;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+
+  // The first call opens the connection; not counted.
+  if (!AnswersWith(curl, &body, {"<ReturnCode>1</ReturnCode>", "<Entity"})) {
+    std::fprintf(stderr, "atws-bench probe: the query is not answered with a row\n");
+    return 1;
+  }
+  Latencies alone, loaded;
+  long long failed = 0;
+  int phases = 0;
+  bool running = true;  // the load's state
+  auto set_load = [&](bool run) {
+    if (kill(load, run ? SIGCONT : SIGSTOP) != 0) return false;
+    running = run;
+    return true;
+  };
+  const auto t0 = Clock::now();
+  const auto pace = std::chrono::duration<double, std::milli>(pace_ms);
+  bool ok = true;
+  for (;;) {
+    double t = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (t >= seconds) break;
+    int k = static_cast<int>(t / phase_s);
+    bool want_run = k % 2 == 1;  // even phases: load paused
+    if (want_run != running || phases == 0) {
+      if (!set_load(want_run)) {
+        std::fprintf(stderr, "atws-bench probe: the load (pid %d) is gone\n", load);
+        ok = false;
+        break;
+      }
+      phases = k + 1;
+    }
+    bool counted = t - k * phase_s >= settle_s;
+    auto s = Clock::now();
+    bool good = AnswersWith(curl, &body, {"<ReturnCode>1</ReturnCode>", "<Entity"});
+    double ms = Ms(Clock::now() - s);
+    if (!good) ++failed;
+    if (counted && good) (running ? loaded : alone).ms.push_back(ms);
+    if (pace_ms > 0) std::this_thread::sleep_for(pace);
+  }
+  if (!running) set_load(true);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (!ok) return 1;
+  if (failed > 0 || alone.ms.empty() || loaded.ms.empty()) {
+    std::fprintf(stderr, "atws-bench probe: %lld calls failed (alone %zu, loaded %zu counted)\n",
+                 failed, alone.ms.size(), loaded.ms.size());
+    return 1;
+  }
+  double a99 = alone.Quantile(0.99), l99 = loaded.Quantile(0.99);
+  std::printf(
+      "{\"phases\": %d, \"alone\": {\"calls\": %zu, \"p50_ms\": %.3f, \"p90_ms\": %.3f, "
+      "\"p99_ms\": %.3f}, \"loaded\": {\"calls\": %zu, \"p50_ms\": %.3f, \"p90_ms\": %.3f, "
+      "\"p99_ms\": %.3f}, \"p99_change_pct\": %.1f}\n",
+      phases, alone.ms.size(), alone.Quantile(0.5), alone.Quantile(0.9), a99, loaded.ms.size(),
+      loaded.Quantile(0.5), loaded.Quantile(0.9), l99, (l99 - a99) / a99 * 100);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -577,10 +721,13 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "sync") return Sync(argc - 2, argv + 2);
   if (mode == "ready") return Ready(argc - 2, argv + 2);
+  if (mode == "probe") return Probe(argc - 2, argv + 2);
   std::fprintf(stderr,
                "usage: atws-bench sync --url ZONE_URL [--user U --password P --code C "
                "--entity E --after ID --max-pages N --parser scan|libxml2]\n"
                "       atws-bench ready --port PORT [--path P] [--timeout S] [--query PATH] -- "
-               "COMMAND ARGS...\n");
+               "COMMAND ARGS...\n"
+               "       atws-bench probe --url ZONE_URL --load-pid PID [--user U --password P "
+               "--code C --id N --seconds S --phase S --settle S --pace-ms MS]\n");
   return 2;
 }

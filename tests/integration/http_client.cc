@@ -106,21 +106,23 @@ std::string BasicAuth(const std::string& user, const std::string& password) {
   return "Basic " + Base64Encode(user + ":" + password);
 }
 
-TestServer::TestServer(service::Options options, int threads)
+TestServer::TestServer(service::Options options, int threads, http::HeldCalls held_calls)
     : TestServer(
           [&options] {
             xml::InitParser();  // before the service parses anything
             return std::make_shared<service::Service>(std::move(options));
           }(),
-          threads) {}
+          threads, nullptr, held_calls) {}
 
 TestServer::TestServer(std::shared_ptr<service::Service> s, int threads,
-                       std::function<service::HttpResponse(const service::HttpRequest&)> handler)
+                       std::function<service::HttpResponse(const service::HttpRequest&)> handler,
+                       http::HeldCalls held_calls)
     : svc(std::move(s)) {
   xml::InitParser();
   http::ServerOptions so;
   so.port = 0;
   so.threads = threads;
+  so.held_calls = held_calls;
   so.handler = std::move(handler);
   server = std::make_unique<http::Server>(svc, so);
   std::string err;

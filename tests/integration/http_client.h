@@ -41,9 +41,11 @@ std::string Esc(const std::string& s);
 class TestServer {
  public:
   // A fresh service::Service with `options` (the default data in memory).
-  explicit TestServer(service::Options options = {}, int threads = 2);
+  explicit TestServer(service::Options options = {}, int threads = 2,
+                      http::HeldCalls held_calls = http::HeldCalls::kLow);
   TestServer(std::shared_ptr<service::Service> svc, int threads,
-             std::function<service::HttpResponse(const service::HttpRequest&)> handler = nullptr);
+             std::function<service::HttpResponse(const service::HttpRequest&)> handler = nullptr,
+             http::HeldCalls held_calls = http::HeldCalls::kLow);
   TestServer(TestServer&&) = default;
   TestServer& operator=(TestServer&&) = default;
 

@@ -66,7 +66,9 @@ struct Timed {
 };
 
 struct ThrottleMock : TestServer {
-  explicit ThrottleMock(service::Options o = {}) : TestServer(std::move(o), 2) {}
+  explicit ThrottleMock(service::Options o = {}, int threads = 2,
+                        http::HeldCalls held = http::HeldCalls::kLow)
+      : TestServer(std::move(o), threads, held) {}
   Timed Soap(const std::string& body, const std::string& user = kUser,
              const std::string& path = kZone5) {
     auto t0 = Steady::now();
@@ -329,6 +331,170 @@ TEST_CASE("Held-back answers do not hold workers: an unthrottled tenant stays fa
     CHECK(s.ms >= 1000);
   }
   CHECK(ok == kThrottled);
+}
+
+namespace {
+
+// One raw connection: writes `requests` (each a whole HTTP request) one after the other, each
+// after the previous answer, and reads until the server closes or `timeout_ms` passes. The
+// answers' bytes, and whether the server closed the connection.
+struct RawExchange {
+  std::string bytes;
+  bool closed = false;
+};
+RawExchange Exchange(uint16_t port, const std::vector<std::string>& requests, int answers,
+                     int timeout_ms) {
+  RawExchange out;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  timeval tv{0, 100000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  auto deadline = Steady::now() + std::chrono::milliseconds(timeout_ms);
+  size_t next = 0;
+  int seen = 0;
+  auto count = [&] {
+    int n = 0;
+    for (size_t p = out.bytes.find("HTTP/1.1 "); p != std::string::npos;
+         p = out.bytes.find("HTTP/1.1 ", p + 1))
+      ++n;
+    return n;
+  };
+  while (Steady::now() < deadline) {
+    if (next < requests.size() && seen == static_cast<int>(next)) {
+      const std::string& r = requests[next++];
+      REQUIRE(send(fd, r.data(), r.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(r.size()));
+    }
+    char buf[65536];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n == 0) {
+      out.closed = true;
+      break;
+    }
+    if (n > 0) out.bytes.append(buf, static_cast<size_t>(n));
+    seen = count();
+    if (seen >= answers && next >= requests.size() && answers > 0 &&
+        requests.back().find("Connection: close") == std::string::npos)
+      break;
+  }
+  close(fd);
+  return out;
+}
+
+std::string RawSoap(const std::string& body, bool close_after) {
+  return "POST " + kZone5 +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\n" +
+         "Authorization: " + BasicAuth(kUser, kPass) + "\r\n" +
+         (close_after ? "Connection: close\r\n" : "") +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// What a throttled tenant sees, step by step, under one way of running held calls: the answers
+// (status and body) and whether each was held back.
+std::vector<std::string> HeldCallStory(http::HeldCalls mode) {
+  ThrottleMock m({}, 2, mode);
+  m.FreezeAt("2026-01-01T09:00:00");
+  m.Settings({{"thread_limit", 1}, {"latency_tier1_ms", 300}, {"latency_tier2_ms", 600}});
+  std::vector<std::string> story;
+  auto note = [&](const std::string& what, const Timed& t, long long at_least, long long below) {
+    INFO(what << ": " << t.ms << " ms; " << t.r.body.substr(0, 400));
+    CHECK(t.ms >= at_least);
+    CHECK(t.ms < below);
+    story.push_back(what + " " + std::to_string(t.r.status) + " " + t.r.body);
+  };
+  note("unthrottled", m.Soap(TicketQuery()), 0, 300);
+  m.Usage(5000);  // tier 1
+  note("tier 1", m.Soap(TicketQuery()), 300, 3000);
+  note("tier 1 again", m.Soap(Query("Account", "id", "equals", "0")), 300, 3000);
+  m.Usage(8000);  // tier 2
+  note("tier 2", m.Soap(TicketQuery()), 600, 3000);
+  // The thread limit: a second Ticket call while the first is held is refused at once.
+  Timed first;
+  std::thread a([&] { first = m.Soap(TicketQuery()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  note("over the thread limit", m.Soap(TicketQuery()), 0, 600);
+  a.join();
+  note("holding the thread", first, 600, 3000);
+  // "Connection: close": the held answer comes, then the server closes the connection.
+  auto closing = Exchange(m.port, {RawSoap(TicketQuery(), true)}, 1, 5000);
+  CHECK(closing.closed);
+  CHECK(closing.bytes.find("HTTP/1.1 200 OK\r\n") == 0);
+  CHECK(closing.bytes.find("Connection: Close\r\n") != std::string::npos);
+  CHECK(closing.bytes.find("</soap:Envelope>") != std::string::npos);
+  // Keep-alive: two held calls on one connection, answered in turn; the connection stays.
+  auto kept =
+      Exchange(m.port, {RawSoap(TicketQuery(), false), RawSoap(TicketQuery(), false)}, 2, 5000);
+  CHECK_FALSE(kept.closed);
+  size_t second = kept.bytes.find("HTTP/1.1 200 OK", 1);
+  CHECK(kept.bytes.find("HTTP/1.1 200 OK") == 0);
+  CHECK(second != std::string::npos);
+  CHECK(kept.bytes.find("Connection: Keep-Alive") != std::string::npos);
+  // Suspended: refused at once.
+  m.Usage(10000);
+  note("suspended", m.Soap(TicketQuery()), 0, 300);
+  // Back under the tiers: answered at once again (the first call still takes the held path).
+  m.Usage(0);
+  note("released", m.Soap(TicketQuery()), 0, 300);
+  note("released again", m.Soap(TicketQuery()), 0, 300);
+  return story;
+}
+
+}  // namespace
+
+TEST_CASE("Held calls answer the same on the held-call thread as on the reactors",
+          "[threshold][held]") {
+  auto low = HeldCallStory(http::HeldCalls::kLow);
+  auto idle = HeldCallStory(http::HeldCalls::kIdle);
+  auto reactor = HeldCallStory(http::HeldCalls::kReactor);
+  REQUIRE(low.size() == reactor.size());
+  for (size_t i = 0; i < low.size(); ++i) {
+    INFO("step " << i);
+    CHECK(low[i] == reactor[i]);
+    CHECK(idle[i] == reactor[i]);
+  }
+}
+
+TEST_CASE("A held tenant's backlog of work does not queue another tenant's call",
+          "[threshold][held][isolation]") {
+  // One reactor thread, so that every connection shares it. The throttled tenant sends 40
+  // uncached 500-row pages at once (each a few milliseconds of work, more under sanitizers),
+  // then another tenant calls: its call is worked on the reactor while the held calls wait for
+  // the held-call thread, so it is journaled before the last of them.
+  ThrottleMock m({}, 1, http::HeldCalls::kLow);
+  m.FreezeAt("2026-01-01T09:00:00");
+  m.Settings({{"thread_limit", 0}, {"latency_tier1_ms", 200}, {"latency_tier2_ms", 200}});
+  m.Usage(5000);
+  REQUIRE(m.Soap(TicketQuery()).ms >= 200);  // the tenant is now known to be held back
+  constexpr int kHeld = 40;
+  std::vector<Timed> held(kHeld);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kHeld; ++i)
+    threads.emplace_back(
+        [&, i] { held[i] = m.Soap(Query("Ticket", "id", "GreaterThan", std::to_string(i))); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  auto other = m.Soap(TicketQuery(), kGermanUser, kZone18);
+  for (auto& t : threads) t.join();
+  CHECK(ReturnCode(other.r) == "1");
+  for (const auto& h : held) {
+    CHECK(ReturnCode(h.r) == "1");
+    CHECK(h.ms >= 200);
+  }
+  auto mine = m.LastEntry("query", kGermanTenant);
+  service::JournalFilter f;
+  f.tenant = kTenant;
+  f.operation = "query";
+  f.limit = 100000;
+  auto theirs = m.svc->journal().Query(f);
+  REQUIRE(theirs.size() == kHeld + 1);
+  uint64_t last_held = 0;
+  for (const auto& e : theirs) last_held = std::max(last_held, e.seq);
+  INFO("other tenant's call: journal seq " << mine.seq << ", " << other.ms
+                                           << " ms; last held call: seq " << last_held);
+  CHECK(mine.seq < last_held);
 }
 
 TEST_CASE("Admin input validation", "[threshold][admin]") {
