@@ -161,20 +161,19 @@ constexpr const char* kQueuedWritesData = "atws-queued-writes";
 // a later answer ahead of it. After a "Connection: close" answer the write side is shut down
 // once it is out (Pistache 0.0.5 leaves the socket open; a client that reads to the end would
 // hang); that runs on the reactor thread, which alone closes the socket, once the bytes are
-// written, as does marking the connection idle.
+// written.
 void QueueAnswer(const std::shared_ptr<Tcp::Peer>& peer, std::string bytes, bool keep) {
   auto queued = std::static_pointer_cast<QueuedWrites>(peer->tryGetData(kQueuedWritesData));
   if (queued) queued->pending.fetch_add(1, std::memory_order_acq_rel);
+  peer->setIdle(true);  // as ResponseWriter::send does, before it queues the bytes
   std::weak_ptr<Tcp::Peer> weak = peer;
   size_t len = bytes.size();
   peer->send(RawBuffer(std::move(bytes), len))
       .then(
           [queued, weak, keep](ssize_t) {
             if (queued) queued->pending.fetch_sub(1, std::memory_order_acq_rel);
-            auto p = weak.lock();
-            if (!p) return;
-            p->setIdle(true);  // as ResponseWriter::send does (Peer's flag is not atomic)
-            if (!keep) ::shutdown(p->fd(), SHUT_WR);
+            if (!keep)
+              if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
           },
           [queued](std::exception_ptr) {
             if (queued) queued->pending.fetch_sub(1, std::memory_order_acq_rel);
@@ -530,12 +529,11 @@ bool Server::Start(std::string* error) {
                     .headerTimeout(std::chrono::seconds(impl_->opt.header_timeout_s))
                     .bodyTimeout(std::chrono::seconds(impl_->opt.body_timeout_s));
     impl_->endpoint->init(opts);
-    // The delay queue's thread only hands finished answers to the reactors, in bursts when many
-    // held answers fall due together; at nice 19 such a burst gives way to the calls of other
-    // tenants (issue 6's isolation figure) and still runs on a busy machine.
+    // The delay queue's thread stays at the normal priority: below it, the held answers it sends
+    // left late enough that some clients of the throttle tests lost their answers (the
+    // connection gone when due); not understood yet, see docs/threshold.md.
     const bool apart = impl_->opt.held_calls != HeldCalls::kReactor;
-    impl_->delays = std::make_shared<DelayQueue>(apart ? DelayQueue::Priority::kLow
-                                                       : DelayQueue::Priority::kNormal);
+    impl_->delays = std::make_shared<DelayQueue>();
     auto handler = Http::make_handler<Handler>(impl_->svc, impl_->delays, impl_->opt.handler);
     if (apart) {
       impl_->held = std::make_shared<DelayQueue>(impl_->opt.held_calls == HeldCalls::kIdle

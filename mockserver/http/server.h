@@ -11,8 +11,6 @@
 namespace atws::http {
 
 // Where the calls of a tenant that the threshold holds back (latency tier, suspension) run.
-// Apart from the reactors (kLow, kIdle), the delay queue's thread that sends held answers runs
-// at nice 19 too.
 enum class HeldCalls {
   kLow,      // a thread of their own at nice 19: other tenants' calls go first (default)
   kIdle,     // the same at SCHED_IDLE: they run only on an otherwise idle core
