@@ -42,7 +42,7 @@ def median(xs):
 
 
 def iso_modes(iso):
-    """The isolation runs grouped by --held-calls mode, in the order they ran, with the medians."""
+    """The isolation runs grouped by label (iso_mode in scripts/bench), in the order they ran, with the medians."""
     modes = {}
     for run in iso["runs"]:
         modes.setdefault(run["mode"], []).append(run)
@@ -115,16 +115,16 @@ def main():
     iso = r.get("isolation")
     if iso:
         modes = iso_modes(iso)
-        d = next((m for m in modes if m["mode"] == "low"), modes[0])
+        d = next((m for m in modes if m["mode"] == "default"), modes[0])
         L.append(f"| a throttled tenant with 500 waiting clients changes another tenant's p99 by "
                  f"< 25 % (median of three runs, each alternating the load off and on every 4 s) | "
                  f"p99 {d['alone']:.2f} ms with the load paused, {d['loaded']:.2f} ms with it "
-                 f"running (default `--held-calls {d['mode']}`) | {d['change']:+.1f} % | "
+                 f"running | {d['change']:+.1f} % | "
                  f"{met(abs(d['change']) < 25)} |")
         for m in modes:
             if m is d:
                 continue
-            L.append(f"| the same with `--held-calls {m['mode']}` ({len(m['runs'])} run(s)) | "
+            L.append(f"| the same, {m['mode']} ({len(m['runs'])} run(s)) | "
                      f"p99 {m['alone']:.2f} ms paused, {m['loaded']:.2f} ms running | "
                      f"{m['change']:+.1f} % | {met(abs(m['change']) < 25)} |")
     else:
@@ -194,10 +194,9 @@ def main():
                  f"{iso['seconds']} s, while it pauses (SIGSTOP) and resumes (SIGCONT) the wrk "
                  f"of the 500 clients every {iso['phase_s']} s; calls in the first "
                  f"{iso['settle_s']} s of each phase are not counted. Its p99 with the load "
-                 "paused and running are compared; each `--held-calls` mode gets a mock of its "
-                 "own.")
+                 "paused and running are compared.")
         L.append("")
-        L.append("| `--held-calls` | run | paused: calls, p50 / p90 / p99 | running: calls, p50 / "
+        L.append("| mock | run | paused: calls, p50 / p90 / p99 | running: calls, p50 / "
                  "p90 / p99 | p99 change | throttled answers |")
         L.append("|---|---|---|---|---|---|")
         for m in iso_modes(iso):

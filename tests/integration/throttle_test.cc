@@ -435,8 +435,8 @@ std::vector<std::string> HeldCallStory(http::HeldCalls mode) {
   CHECK(closing.bytes.find("Connection: Close\r\n") != std::string::npos);
   CHECK(closing.bytes.find("</soap:Envelope>") != std::string::npos);
   // Keep-alive: two held calls on one connection, answered in turn; the connection stays.
-  auto kept = Exchange(m.port, {RawSoap(TicketQuery(), false), RawSoap(TicketQuery(), false)}, 2,
-                       15000);
+  auto kept =
+      Exchange(m.port, {RawSoap(TicketQuery(), false), RawSoap(TicketQuery(), false)}, 2, 15000);
   CHECK_FALSE(kept.closed);
   size_t second = kept.bytes.find("HTTP/1.1 200 OK", 1);
   CHECK(kept.bytes.find("HTTP/1.1 200 OK") == 0);
