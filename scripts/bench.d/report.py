@@ -124,7 +124,7 @@ def main():
         for m in modes:
             if m is d:
                 continue
-            L.append(f"| the same, {m['mode']} ({len(m['runs'])} run(s)) | "
+            L.append(f"| the same with `--held-calls {m['mode']}` ({len(m['runs'])} run(s)) | "
                      f"p99 {m['alone']:.2f} ms paused, {m['loaded']:.2f} ms running | "
                      f"{m['change']:+.1f} % | {met(abs(m['change']) < 25)} |")
     else:
@@ -196,7 +196,7 @@ def main():
                  f"{iso['settle_s']} s of each phase are not counted. Its p99 with the load "
                  "paused and running are compared.")
         L.append("")
-        L.append("| mock | run | paused: calls, p50 / p90 / p99 | running: calls, p50 / "
+        L.append("| atws-mock | run | paused: calls, p50 / p90 / p99 | running: calls, p50 / "
                  "p90 / p99 | p99 change | throttled answers |")
         L.append("|---|---|---|---|---|---|")
         for m in iso_modes(iso):

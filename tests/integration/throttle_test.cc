@@ -417,10 +417,21 @@ std::vector<std::string> HeldCallStory(http::HeldCalls mode) {
   note("tier 1 again", m.Soap(Query("Account", "id", "equals", "0")), 300);
   m.Usage(8000);  // tier 2
   note("tier 2", m.Soap(TicketQuery()), 600);
-  // The thread limit: a second Ticket call while the first is held is refused at once.
+  // The thread limit: a second Ticket call while the first is held is refused at once. The
+  // second is sent once the first has been worked (its journal entry is there; its answer is
+  // still held back).
+  auto journaled = [&] {
+    service::JournalFilter f;
+    f.tenant = kTenant;
+    f.operation = "query";
+    f.limit = 100000;
+    return m.svc->journal().Query(f).size();
+  };
+  const size_t before = journaled();
   Timed first;
   std::thread a([&] { first = m.Soap(TicketQuery()); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  for (int i = 0; i < 1000 && journaled() == before; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   auto over = m.Soap(TicketQuery());
   CHECK(ReturnCode(over.r) == "-1");
   CHECK(over.r.body.find("Thread Threshold Exceeded") != std::string::npos);
