@@ -347,21 +347,39 @@ bool AnswersWith(CURL* curl, std::string* body, std::initializer_list<const char
   return true;
 }
 
+// Who calls where: --url, --user, --password and --code (sync and probe).
+struct Caller {
+  std::string url, user, password = "sandbox", code = "SANDBOX-INTEGRATION";
+};
+
+// True when `a` is one of Caller's options (its value taken with `next`).
+template <class Next>
+bool CallerOption(const std::string& a, Next next, Caller* c) {
+  if (a == "--url")
+    c->url = next();
+  else if (a == "--user")
+    c->user = next();
+  else if (a == "--password")
+    c->password = next();
+  else if (a == "--code")
+    c->code = next();
+  else
+    return false;
+  return true;
+}
+
 int Sync(int argc, char** argv) {
-  std::string url, user = "api@contoso.example", password = "sandbox", code = "SANDBOX-INTEGRATION",
-                   entity = "Ticket", parser_name = "scan";
+  Caller caller;
+  caller.user = "api@contoso.example";
+  std::string &url = caller.url, &user = caller.user, &password = caller.password,
+              &code = caller.code;
+  std::string entity = "Ticket", parser_name = "scan";
   long long max_pages = 0, last_start = 0;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--url")
-      url = next();
-    else if (a == "--user")
-      user = next();
-    else if (a == "--password")
-      password = next();
-    else if (a == "--code")
-      code = next();
+    if (CallerOption(a, next, &caller))
+      continue;
     else if (a == "--entity")
       entity = next();
     else if (a == "--after")
@@ -592,22 +610,18 @@ struct Latencies {
 };
 
 int Probe(int argc, char** argv) {
-  std::string url, user = "api@beispiel.example", password = "sandbox",
-                   code = "SANDBOX-INTEGRATION";
+  Caller caller;
+  caller.user = "api@beispiel.example";
+  std::string &url = caller.url, &user = caller.user, &password = caller.password,
+              &code = caller.code;
   long long id = 10251;
   double seconds = 48, phase_s = 4, settle_s = 1, pace_ms = 1;
   long load_pid = 0;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--url")
-      url = next();
-    else if (a == "--user")
-      user = next();
-    else if (a == "--password")
-      password = next();
-    else if (a == "--code")
-      code = next();
+    if (CallerOption(a, next, &caller))
+      continue;
     else if (a == "--id")
       id = std::atoll(next().c_str());
     else if (a == "--load-pid")
