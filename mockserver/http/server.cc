@@ -127,6 +127,7 @@ void SendSlowly(DelayQueue& delays, const std::shared_ptr<Tcp::Peer>& peer, int 
     auto due = start + std::chrono::milliseconds(duration_ms * (i + 1) / count);
     delays.Schedule(due, [weak, last, keep, bytes = std::move(parts[static_cast<size_t>(i)]),
                           hold = last ? hold : nullptr]() mutable {
+      if (last) hold.reset();  // the slot is free before the end of the answer goes
       auto p = weak.lock();
       if (!p) return;  // the client has gone
       size_t len = bytes.size();
@@ -141,7 +142,6 @@ void SendSlowly(DelayQueue& delays, const std::shared_ptr<Tcp::Peer>& peer, int 
               if (auto q = weak.lock()) ShutdownIfOpen(q, SHUT_WR);
             },
             Async::NoExcept);
-      hold.reset();
     });
   }
 }
@@ -429,10 +429,12 @@ class Handler : public Http::Handler {
       // reactor from any thread.)
       if (resp.delay_ms > 0 && delays_) {
         auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
-        delays_->Schedule(due, [writer, code, mime, hold = std::move(resp.hold)]() {
+        delays_->Schedule(due, [writer, code, mime, hold = std::move(resp.hold)]() mutable {
+          hold.reset();
           if (auto peer = writer->getPeer()) writer->send(code, "", mime);
         });
       } else if (auto peer = response.getPeer()) {
+        resp.hold.reset();
         response.send(code, "", mime);
       }
       return;
@@ -441,7 +443,9 @@ class Handler : public Http::Handler {
       // Added latency without holding this worker: the whole answer is written now (on this
       // thread) and handed to the delay queue's thread, which queues it to the connection's
       // reactor when due (QueueAnswer; docs/threshold.md has the details). The thread-limit
-      // slot (hold) is kept until then.
+      // slot (hold) is kept until then, and freed just before the answer goes: a client that
+      // calls again as soon as it has its answer must find the slot free, whichever thread
+      // runs first.
       auto peer = response.getPeer();
       if (!peer) return;
       std::string bytes = AnswerHead(call.version, call.keep, resp, mime);
@@ -449,10 +453,12 @@ class Handler : public Http::Handler {
       std::weak_ptr<Tcp::Peer> weak = peer;
       delays_->Schedule(due, [weak, bytes = std::move(bytes), keep = call.keep,
                               hold = std::move(resp.hold)]() mutable {
+        hold.reset();
         if (auto p = weak.lock()) QueueAnswer(p, std::move(bytes), keep);  // gone: nothing to do
       });
       return;
     }
+    resp.hold.reset();  // the slot is free before the answer goes (see above)
     if (call.keep && on_reactor) {
       SendKeepAlive(response, call.version, resp, mime);
       return;
