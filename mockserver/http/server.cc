@@ -330,8 +330,16 @@ class Handler : public Http::Handler {
   // Pistache calls this on the reactor thread before it closes the socket (ShutdownIfOpen).
   void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     if (auto c = ConnectionOf(peer)) {
-      std::lock_guard<std::mutex> l(c->mu);
-      c->closed = true;
+      {
+        std::lock_guard<std::mutex> l(c->mu);
+        c->closed = true;
+      }
+      // Kept a while, so that the last reference to the state drops here, in our code, and not
+      // in Pistache's when it frees the Peer (the library is not built for ThreadSanitizer,
+      // which would then see the free but not the atomic count before it; tests/tsan.supp).
+      // Only this reactor thread touches its handler's list.
+      retired_.push_back(std::move(c));
+      if (retired_.size() >= 256) retired_.erase(retired_.begin(), retired_.begin() + 128);
     }
     Tcp::Handler::onDisconnection(peer);
   }
@@ -526,6 +534,7 @@ class Handler : public Http::Handler {
   std::shared_ptr<DelayQueue> delays_;
   std::function<service::HttpResponse(const service::HttpRequest&)> handle_;  // record/replay
   std::shared_ptr<DelayQueue> held_;  // runs the calls of held-back tenants (low priority)
+  std::vector<std::shared_ptr<Connection>> retired_;  // of connections gone (onDisconnection)
   FramingLimits framing_;
 };
 
