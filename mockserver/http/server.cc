@@ -215,15 +215,11 @@ void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
   std::string head = AnswerHead(version, /*keep=*/true, resp, mime);
   peer->setIdle(true);
 
-  auto queued = ConnectionOf(peer);
-  if (!queued) {
-    queued = std::make_shared<Connection>();
-    peer->putData(kConnectionData, queued);
-  }
+  auto queued = ConnectionOf(peer);  // made by onInput before any request is dispatched
   const std::string& body = resp.body;
   const size_t total = head.size() + body.size();
   size_t done = 0;
-  if (queued->pending.load(std::memory_order_acquire) == 0) {
+  if (queued && queued->pending.load(std::memory_order_acquire) == 0) {
     while (done < total) {
       iovec iov[2];
       int n_iov = 0;
@@ -412,14 +408,6 @@ class Handler : public Http::Handler {
         drop();
       return;
     }
-    for (const auto& [k, v] : resp.headers)
-      response.headers().add(std::make_shared<DynamicHeader>(k, v));
-    // Only the keep-alive case is rewritten: Pistache closes the socket after a reply only
-    // through the Connection header object it put there itself, so a "close" reply keeps it.
-    if (call.keep) {
-      response.headers().remove<Http::Header::Connection>();
-      response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
-    }
     if (resp.slow_chunks > 0 && delays_) {
       if (auto peer = response.getPeer()) {
         long long wait = std::max<long long>(
@@ -433,8 +421,17 @@ class Handler : public Http::Handler {
     auto code = static_cast<Http::Code>(resp.status);
     auto mime = Http::Mime::MediaType::fromString(resp.content_type);
     if (call.head) {
-      // HEAD: Pistache writes the status and headers only. (ResponseWriter::send queues to the
-      // reactor from any thread.)
+      // HEAD: Pistache writes the status and headers only, from the writer's header objects
+      // (every other answer is written by AnswerHead). ResponseWriter::send queues to the
+      // reactor from any thread. Only the keep-alive case is rewritten: Pistache closes the
+      // socket after a reply only through the Connection header object it put there itself,
+      // so a "close" reply keeps it.
+      for (const auto& [k, v] : resp.headers)
+        response.headers().add(std::make_shared<DynamicHeader>(k, v));
+      if (call.keep) {
+        response.headers().remove<Http::Header::Connection>();
+        response.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+      }
       if (resp.delay_ms > 0 && delays_) {
         auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
         delays_->Schedule(due, [writer, code, mime, hold = std::move(resp.hold)]() mutable {
