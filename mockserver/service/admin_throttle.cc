@@ -65,6 +65,7 @@ const IntSetting kIntSettings[] = {
     {"latency_tier1_ms", 0, kMaxLatencyMs, nullptr, &TenantSettings::latency_tier1_ms},
     {"latency_tier2_pct", 0, 100, nullptr, &TenantSettings::latency_tier2_pct},
     {"latency_tier2_ms", 0, kMaxLatencyMs, nullptr, &TenantSettings::latency_tier2_ms},
+    {"held_spacing_ms", 0, 1000, nullptr, &TenantSettings::held_spacing_ms},
     {"warn_pct", 0, 100, nullptr, &TenantSettings::warn_pct},
     {"thread_limit", 0, 1000, nullptr, &TenantSettings::thread_limit},
     {"settle_delay_ms", 0, 3600000, &TenantSettings::settle_delay_ms, nullptr},

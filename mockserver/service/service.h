@@ -85,6 +85,11 @@ struct TenantSettings {
   // Added latency: from latency_tier1_pct % of the threshold tier1_ms, from tier2_pct % tier2_ms.
   int latency_tier1_pct = 50, latency_tier1_ms = 500;
   int latency_tier2_pct = 75, latency_tier2_ms = 1000;
+  // Least time between two held-back answers of the tenant: when many held calls fall due
+  // together (clients that call again as soon as they are answered stay in step), the later
+  // ones wait up to this much each behind the one before, so that the tenant's answers and
+  // its clients' next calls come spread out instead of in bursts. 0 = off (docs/threshold.md).
+  int held_spacing_ms = 2;
   int warn_pct = 90;            // journal/log warning from this usage on
   bool count_rejected = false;  // do calls refused while suspended count? (A-THRESHOLD-REJECTED)
   int thread_limit = 3;         // concurrent calls per (IntegrationCode, entity); 0 = off
@@ -114,6 +119,9 @@ struct Tenant {
   // Only a routing hint for the HTTP layer (Service::LikelyHeld): the decision itself is taken
   // for each call by Throttle.
   std::atomic<bool> held_back{false};
+  // When the tenant's latest held-back answer is due (steady clock, µs; held_spacing_ms).
+  // Guarded by the tenant's db mutex, as the settings.
+  long long last_held_due_us = 0;
   // Its database was written from the default data at start-up (in memory: always; with
   // --data: when its file was missing). The configuration file's fixture sets go only there.
   bool created = false;

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/text.h"
+#include "service/faults.h"
 #include "service/internal.h"
 #include "service/service.h"
 #include "soap/soap.h"
@@ -143,6 +147,21 @@ int InFlightCounter::InFlight(const std::string& key) const {
   return it == state_->counts.end() ? 0 : it->second;
 }
 
+long long SpreadHeldAnswer(long long* last_due_us, long long now_us, long long latency_ms,
+                           int spacing_ms) {
+  long long due_us = now_us + latency_ms * 1000;
+  const long long spacing_us = static_cast<long long>(spacing_ms) * 1000;
+  if (spacing_us > 0 && due_us < *last_due_us + spacing_us) {
+    // Never past the most an answer may be held back (faults.h): a backlog that long loses
+    // its spacing rather than its connections.
+    const long long cap_us = now_us + std::max(latency_ms, kMaxHoldMs) * 1000;
+    due_us = std::min(*last_due_us + spacing_us, cap_us);
+  }
+  *last_due_us = std::max(*last_due_us, due_us);
+  // Whole milliseconds, rounded up: an answer never goes before its slot.
+  return (due_us - now_us + 999) / 1000 - latency_ms;
+}
+
 // Called by HandleSoap for every authenticated external call, holding the tenant's db mutex
 // (settings are written under it). False: the call is refused and ctx holds the error.
 bool Service::LikelyHeld(const HttpRequest& req) const {
@@ -179,8 +198,21 @@ bool Service::Throttle(CallContext& ctx, HttpResponse* resp) {
     }
     resp->hold = std::move(token);
   }
-  resp->delay_ms = d.latency_ms;
-  ctx.j.latency_added_ms = d.latency_ms;
+  long long delay_ms = d.latency_ms;
+  if (delay_ms > 0) {
+    const long long now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    long long spread_ms =
+        SpreadHeldAnswer(&t.last_held_due_us, now_us, delay_ms, s.held_spacing_ms);
+    if (spread_ms > 0) {
+      delay_ms += spread_ms;
+      d.reason += fmt::format("; {} ms more behind the tenant's other held answers (spacing {} ms)",
+                              spread_ms, s.held_spacing_ms);
+    }
+  }
+  resp->delay_ms = delay_ms;
+  ctx.j.latency_added_ms = delay_ms;
   ctx.j.latency_reason = d.reason;
   return true;
 }

@@ -52,6 +52,14 @@ struct ThrottleDecision {
 // (a refused one only when settings.count_rejected, A-THRESHOLD-REJECTED).
 ThrottleDecision AdmitCall(UsageWindow& usage, const TenantSettings& s, Micros now);
 
+// Spacing of a tenant's held-back answers (TenantSettings::held_spacing_ms). A call admitted
+// at `now_us` with `latency_ms` of threshold latency is answered at now + latency, or
+// `spacing_ms` after the tenant's latest held answer (*last_due_us) when that is later, but
+// never more than faults::kMaxHoldMs (or the latency, if longer) after now. Updates
+// *last_due_us; returns the milliseconds added to the latency (0 when none; rounded up).
+long long SpreadHeldAnswer(long long* last_due_us, long long now_us, long long latency_ms,
+                           int spacing_ms);
+
 // A-THRESHOLD-TEXT.
 std::string ThresholdExceededMessage(long long threshold, int window_minutes);
 // A-THREAD-LIMIT (text of the REST API's thread limit, seen in n8n PR #107).

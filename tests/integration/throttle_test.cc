@@ -125,6 +125,12 @@ struct ThrottleMock : TestServer {
   }
 };
 
+std::string JoinMs(const std::vector<long long>& v) {
+  std::string out;
+  for (long long x : v) out += (out.empty() ? "" : " ") + std::to_string(x);
+  return out;
+}
+
 std::string ReturnCode(const HttpResult& r) {
   return Between(r.body, "<ReturnCode>", "</ReturnCode>");
 }
@@ -333,6 +339,79 @@ TEST_CASE("Held-back answers do not hold workers: an unthrottled tenant stays fa
   CHECK(ok == kThrottled);
 }
 
+TEST_CASE("A burst of held calls is answered spaced out by held_spacing_ms, or together with 0",
+          "[threshold][isolation]") {
+  ThrottleMock m;
+  m.FreezeAt("2026-01-01T09:00:00");
+  constexpr int kCalls = 8;
+  constexpr long long kLatency = 300;
+  struct Burst {
+    std::vector<long long> done_ms;  // when each answer arrived, from the burst's start, sorted
+    std::vector<service::JournalEntry> entries;
+  };
+  auto burst = [&](int spacing) {
+    m.Settings({{"thread_limit", 0},
+                {"latency_tier1_ms", kLatency},
+                {"latency_tier2_ms", kLatency},
+                {"held_spacing_ms", spacing}});
+    m.Usage(5000);
+    Burst b;
+    std::vector<long long> done(kCalls);
+    std::vector<std::string> codes(kCalls);
+    std::vector<std::thread> threads;
+    auto t0 = Steady::now();
+    for (int i = 0; i < kCalls; ++i)
+      threads.emplace_back([&, i] {
+        auto t = m.Soap(TicketQuery());
+        codes[i] = ReturnCode(t.r);
+        done[i] = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - t0).count();
+      });
+    for (auto& th : threads) th.join();
+    for (const auto& c : codes) CHECK(c == "1");
+    std::sort(done.begin(), done.end());
+    b.done_ms = done;
+    service::JournalFilter f;
+    f.tenant = kTenant;
+    f.operation = "query";
+    f.limit = 100000;
+    auto e = m.svc->journal().Query(f);
+    REQUIRE(e.size() >= static_cast<size_t>(kCalls));
+    b.entries.assign(e.end() - kCalls, e.end());
+    return b;
+  };
+
+  SECTION("spacing 100 ms: each answer at least ~100 ms after the one before") {
+    Burst b = burst(100);
+    std::vector<long long> added;
+    int spread = 0;
+    for (const auto& e : b.entries) {
+      added.push_back(e.latency_added_ms);
+      CHECK(e.latency_added_ms >= kLatency);
+      spread +=
+          e.latency_reason.find("behind the tenant's other held answers") != std::string::npos;
+    }
+    std::sort(added.begin(), added.end());
+    INFO("latency added: " << JoinMs(added) << "; answers at " << JoinMs(b.done_ms));
+    // The calls arrive within a few milliseconds: all but the first are moved, and the last
+    // waits about 7 spacings more than the first.
+    CHECK(spread >= kCalls - 2);
+    CHECK(added.back() - added.front() >= 6 * 100);
+    CHECK(b.done_ms.back() - b.done_ms.front() >= 6 * 100);
+    for (size_t i = 1; i < b.done_ms.size(); ++i) CHECK(b.done_ms[i] - b.done_ms[i - 1] >= 50);
+    CHECK(b.done_ms.front() >= kLatency);
+  }
+  SECTION("spacing 0: every answer after exactly the tier's latency") {
+    Burst b = burst(0);
+    for (const auto& e : b.entries) {
+      CHECK(e.latency_added_ms == kLatency);
+      CHECK(e.latency_reason.find("behind") == std::string::npos);
+    }
+    INFO("answers at " << JoinMs(b.done_ms));
+    CHECK(b.done_ms.front() >= kLatency);
+    CHECK(b.done_ms.back() - b.done_ms.front() < 250);
+  }
+}
+
 namespace {
 
 // One raw connection: writes `requests` (each a whole HTTP request) one after the other, each
@@ -530,6 +609,7 @@ TEST_CASE("Admin input validation", "[threshold][admin]") {
   CHECK(d["latency_tier2_pct"] == 75);
   CHECK(d["latency_tier2_ms"] == 1000);
   CHECK(d["warn_pct"] == 90);
+  CHECK(d["held_spacing_ms"] == 2);
   CHECK(d["count_rejected"] == false);
   CHECK(d["thread_limit"] == 3);
   CHECK(d["settle_delay_ms"] == 2000);
@@ -546,6 +626,7 @@ TEST_CASE("Admin input validation", "[threshold][admin]") {
       {"PUT", settings, R"({"latency_tier1_ms": 9000})", "timeout", 400},
       {"PUT", settings, R"({"latency_tier2_ms": -1})", "latency_tier2_ms", 400},
       {"PUT", settings, R"({"warn_pct": 101})", "warn_pct", 400},
+      {"PUT", settings, R"({"held_spacing_ms": 1001})", "held_spacing_ms", 400},
       {"PUT", settings, R"({"count_rejected": 1})", "count_rejected must be true or false", 400},
       {"PUT", settings, R"({"thread_limit": null})", "thread_limit", 400},
       {"PUT", settings, R"({"multi_currency": "yes"})", "multi_currency must be true or false",

@@ -2,6 +2,7 @@
 // the entity a call addresses, and the HTTP layer's delay queue.
 #include "service/throttle.h"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "http/delay_queue.h"
+#include "service/faults.h"
 #include "service/service.h"
 #include "soap/soap.h"
 
@@ -112,6 +114,51 @@ TEST_CASE("AdmitCall: a window spread by UsageWindow::Set releases as calls age 
   CHECK_FALSE(d.refused);
   CHECK(d.seen.calls < 10000);
   CHECK(d.latency_ms == 1000);
+}
+
+TEST_CASE("SpreadHeldAnswer: a burst of held answers goes out spaced, a lone one on time",
+          "[throttle]") {
+  const long long t0 = 5000000000LL;  // µs on the steady clock
+  long long last = 0;
+  // Alone: exactly the latency.
+  CHECK(SpreadHeldAnswer(&last, t0, 1000, 2) == 0);
+  CHECK(last == t0 + 1000000);
+  // 4 more calls in the same 300 µs: each 2 ms behind the one before (rounded up to whole ms
+  // from when it was admitted).
+  CHECK(SpreadHeldAnswer(&last, t0 + 100, 1000, 2) == 2);  // due t0+1.002 s: 1001.9 ms → 1002
+  CHECK(last == t0 + 1002000);
+  CHECK(SpreadHeldAnswer(&last, t0 + 200, 1000, 2) == 4);
+  CHECK(SpreadHeldAnswer(&last, t0 + 300, 1000, 2) == 6);
+  CHECK(last == t0 + 1006000);
+  // A call whose own due time is past the last slot + spacing is not moved.
+  CHECK(SpreadHeldAnswer(&last, t0 + 9000, 1000, 2) == 0);
+  CHECK(last == t0 + 1009000);
+  // Spacing 0: never moved, whatever the burst.
+  long long off = 0;
+  for (int i = 0; i < 100; ++i) CHECK(SpreadHeldAnswer(&off, t0 + i, 1000, 0) == 0);
+  // A different latency (tier 1 after tier 2): the slot is kept in order behind the later one.
+  long long mixed = 0;
+  CHECK(SpreadHeldAnswer(&mixed, t0, 1000, 5) == 0);
+  CHECK(SpreadHeldAnswer(&mixed, t0, 500, 5) == 505);  // due behind the 1000 ms answer
+  CHECK(mixed == t0 + 1005000);
+}
+
+TEST_CASE("SpreadHeldAnswer never holds an answer past kMaxHoldMs", "[throttle]") {
+  const long long t0 = 7000000000LL;
+  long long last = 0;
+  long long most = 0;
+  // 10,000 calls at once with 1 s latency and 2 ms spacing would need 20 s: the tail is capped.
+  for (int i = 0; i < 10000; ++i) {
+    long long extra = SpreadHeldAnswer(&last, t0, 1000, 2);
+    CHECK(extra >= 0);
+    most = std::max(most, 1000 + extra);
+  }
+  CHECK(most == kMaxHoldMs);
+  CHECK(last == t0 + kMaxHoldMs * 1000);
+  // A latency longer than the cap is never shortened.
+  long long l2 = 0;
+  CHECK(SpreadHeldAnswer(&l2, t0, 9000, 2) == 0);
+  CHECK(SpreadHeldAnswer(&l2, t0, 9000, 2) == 0);
 }
 
 TEST_CASE("Threshold and thread-limit messages", "[throttle]") {
