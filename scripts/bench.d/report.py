@@ -49,8 +49,15 @@ def iso_modes(iso):
     out = []
     for mode, runs in modes.items():
         p = [x["probe"] for x in runs]
+        first = runs[0]
+        what = []
+        if first.get("flags"):
+            what.append(f"`{first['flags']}`")
+        if "held_spacing_ms" in first:
+            what.append(f"`held_spacing_ms` {first['held_spacing_ms']}")
         out.append({
             "mode": mode,
+            "what": ", ".join(what) if what else f"`--held-calls {mode}`",
             "runs": runs,
             "change": median([x["p99_change_pct"] for x in p]),
             "alone": median([x["alone"]["p99_ms"] for x in p]),
@@ -117,14 +124,15 @@ def main():
         modes = iso_modes(iso)
         d = next((m for m in modes if m["mode"] == "default"), modes[0])
         L.append(f"| a throttled tenant with 500 waiting clients changes another tenant's p99 by "
-                 f"< 25 % (median of three runs, each alternating the load off and on every 4 s) | "
+                 f"< 25 % (median of three runs, each alternating the load off and on every 4 s; "
+                 f"defaults: {d['what']}) | "
                  f"p99 {d['alone']:.2f} ms with the load paused, {d['loaded']:.2f} ms with it "
                  f"running | {d['change']:+.1f} % | "
                  f"{met(abs(d['change']) < 25)} |")
         for m in modes:
             if m is d:
                 continue
-            L.append(f"| the same with `--held-calls {m['mode']}` ({len(m['runs'])} run(s)) | "
+            L.append(f"| the same with {m['what']} ({len(m['runs'])} run(s)) | "
                      f"p99 {m['alone']:.2f} ms paused, {m['loaded']:.2f} ms running | "
                      f"{m['change']:+.1f} % | {met(abs(m['change']) < 25)} |")
     else:
@@ -211,6 +219,9 @@ def main():
             if len(m["runs"]) > 1:
                 L.append(f"| {m['mode']} | median | p99 {m['alone']:.2f} ms | p99 "
                          f"{m['loaded']:.2f} ms | {m['change']:+.1f} % | |")
+        L.append("")
+        L.append("Runs: " + "; ".join(f"{m['mode']} = {m['what']}" for m in iso_modes(iso)) +
+                 " (`held_spacing_ms` is the throttled tenant's setting, docs/threshold.md).")
         L.append("")
 
     if sc:
