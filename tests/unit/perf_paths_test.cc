@@ -249,8 +249,7 @@ TEST_CASE("Tables are made when SQL first names them, also inside a rolled-back 
   CHECK_FALSE(db->Exec("SELECT * FROM sqlite_nothing", &err));
 }
 
-TEST_CASE("Indexes skip NULL values and still serve comparisons on their field",
-          "[perf][store]") {
+TEST_CASE("Indexes skip NULL values and still serve comparisons on their field", "[perf][store]") {
   std::string err;
   const auto& cat = atws::catalog::Catalog::Default();
   auto db = TenantDb::Open(":memory:", cat, &err);
@@ -296,9 +295,9 @@ TEST_CASE("Indexes skip NULL values and still serve comparisons on their field",
   // Rows whose field is NULL have no entry: 3 tickets, one with a problem ticket.
   REQUIRE(db->Exec("INSERT INTO Ticket (id, ProblemTicketId) VALUES (1, NULL), (2, NULL), (3, 42)",
                    &err));
-  sqlite3_stmt* st =
-      db->Prepare("SELECT COUNT(*) FROM Ticket INDEXED BY ix_Ticket_ProblemTicketId WHERE "
-                  "ProblemTicketId > 0");
+  sqlite3_stmt* st = db->Prepare(
+      "SELECT COUNT(*) FROM Ticket INDEXED BY ix_Ticket_ProblemTicketId WHERE "
+      "ProblemTicketId > 0");
   REQUIRE(st);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
   CHECK(sqlite3_column_int(st, 0) == 1);
