@@ -55,7 +55,7 @@ ThrottleDecision AdmitCall(UsageWindow& usage, const TenantSettings& s, Micros n
 // Spacing of a tenant's held-back answers (TenantSettings::held_spacing_ms). A call admitted
 // at `now_us` with `latency_ms` of threshold latency is answered at now + latency, or
 // `spacing_ms` after the tenant's latest held answer (*last_due_us) when that is later, but
-// never more than faults::kMaxHoldMs (or the latency, if longer) after now. Updates
+// never more than kMaxHoldMs (faults.h; or the latency, if longer) after now. Updates
 // *last_due_us; returns the milliseconds added to the latency (0 when none; rounded up).
 long long SpreadHeldAnswer(long long* last_due_us, long long now_us, long long latency_ms,
                            int spacing_ms);

@@ -352,7 +352,7 @@ std::string IndexSql(const Entity& e) {
     if (!Indexed(f)) continue;
     // Partial: rows whose field is NULL (most references of most rows: a ticket has no
     // problem ticket, opportunity, contract service …) have no index entry. Any comparison on
-    // the field (=, <, >, IN, LIKE, BETWEEN) implies IS NOT NULL, so SQLite uses the index for
+    // the field (=, <, >, IN, BETWEEN) implies IS NOT NULL, so SQLite uses the index for
     // every query that used it before; IsNull conditions scan, as they match most rows anyway.
     // A created Ticket writes 24 index entries without this, most of them NULL.
     const std::string col = TenantDb::Quote(f.name);
