@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -15,6 +17,35 @@ TEST_CASE("FoldCase folds non-ASCII letters", "[text]") {
   CHECK(FoldCompare("straße", "STRASSE") != 0);  // simple folding: ß stays one letter
   CHECK(FoldCompare("Müller", "MÜLLER") == 0);
   CHECK(FoldCompare("a", "B") < 0);
+}
+
+TEST_CASE("FoldCompare orders as the folded strings do, ASCII or not", "[text]") {
+  // For valid UTF-8, byte order is code point order: FoldCompare(a, b) must have the sign of
+  // FoldCase(a) compared with FoldCase(b), whatever mix of ASCII and other letters.
+  const std::vector<std::string> pieces = {"a",    "A", "z", "Z", "0", "9", ".", "_", "~",
+                                           "\x7f", "ü", "Ü", "é", "É", "ß", "€", "Ω", "ω"};
+  uint32_t seed = 12345;
+  auto next = [&seed]() {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fff;
+  };
+  auto random_string = [&]() {
+    std::string out;
+    size_t n = next() % 6;
+    for (size_t k = 0; k < n; ++k) out += pieces[next() % pieces.size()];
+    return out;
+  };
+  auto sign = [](int v) { return (v > 0) - (v < 0); };
+  for (int k = 0; k < 20000; ++k) {
+    std::string a = random_string(), b = next() % 4 == 0 ? a : random_string();
+    if (next() % 3 == 0 && !b.empty() && static_cast<unsigned char>(b[0]) < 0x80)
+      b[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(b[0])));
+    INFO("a=" << a << " b=" << b);
+    REQUIRE(sign(FoldCompare(a, b)) == sign(FoldCase(a).compare(FoldCase(b))));
+  }
+  CHECK(FoldCompare("T20261207.0010", "t20261207.0009") > 0);
+  CHECK(FoldCompare("abc", "ABCD") < 0);
+  CHECK(FoldCompare("", "") == 0);
 }
 
 TEST_CASE("FoldCase keeps invalid UTF-8 bytes", "[text]") {
