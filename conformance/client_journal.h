@@ -1,5 +1,5 @@
 // check-client's view of the mock's journal: one Call per entry of `GET /__admin/journal`
-// (see mockserver/service/journal.h for the JSON and docs/admin-api.md). The runner reads the
+// (see mockserver/journal/journal.h for the JSON and docs/admin-api.md). The runner reads the
 // JSON like any admin-API user; it never links the server.
 #pragma once
 

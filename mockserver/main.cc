@@ -10,7 +10,7 @@
 #include "common/text.h"
 #include "http/server.h"
 #include "record/record.h"
-#include "service/config.h"
+#include "control/config.h"
 #include "service/service.h"
 #include "xml/xml.h"
 

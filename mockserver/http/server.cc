@@ -85,7 +85,7 @@ void ShutdownIfOpen(const std::shared_ptr<Tcp::Peer>& peer, int how) {
   if (!c->closed) ::shutdown(peer->fd(), how);
 }
 
-// Fault injection (service/faults.h): the answer written by hand, its head at once and its body
+// Fault injection (faults/faults.h): the answer written by hand, its head at once and its body
 // in `chunks` pieces spread over `duration_ms`, all sent from the delay queue's thread through
 // Peer::send (Transport::asyncWrite: queued to the connection's reactor, as ResponseWriter::send
 // does). Pistache 0.0.5's ResponseStream would chunk the body with Transfer-Encoding: chunked,

@@ -17,9 +17,9 @@
 #include "common/text.h"
 #include "fixtures/images.h"
 #include "query/query.h"
-#include "service/admin_ui.h"
-#include "service/behaviours.h"
-#include "service/internal.h"
+#include "control/ui.h"
+#include "behaviours/behaviours.h"
+#include "ops/call.h"
 #include "soap/soap.h"
 #include "wsdl/wsdl.h"
 

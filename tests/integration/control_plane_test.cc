@@ -20,7 +20,7 @@
 #include <thread>
 
 #include "http_client.h"
-#include "service/config.h"
+#include "control/config.h"
 #include "service/service.h"
 
 using namespace atws;

@@ -7,7 +7,7 @@
 
 #include "common/text.h"
 #include "common/timeutil.h"
-#include "service/usage.h"
+#include "throttle/usage_window.h"
 
 using namespace atws;
 

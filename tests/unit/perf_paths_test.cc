@@ -7,8 +7,8 @@
 #include "catalog/catalog.h"
 #include "fixtures/fixtures.h"
 #include "fixtures/scale.h"
-#include "service/journal.h"
-#include "service/query_cache.h"
+#include "journal/journal.h"
+#include "tenant/query_cache.h"
 #include "store/store.h"
 
 using atws::service::Journal;

@@ -1,6 +1,6 @@
 // The threshold decision (tiers, warning, suspension, what counts), the thread-limit counter,
 // the entity a call addresses, and the HTTP layer's delay queue.
-#include "service/throttle.h"
+#include "throttle/throttle.h"
 
 #include <algorithm>
 #include <atomic>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "http/delay_queue.h"
-#include "service/faults.h"
+#include "faults/faults.h"
 #include "service/service.h"
 #include "soap/soap.h"
 

@@ -1,5 +1,5 @@
-// UsageHistory: the admin page's ring buffer of usage samples (service/usage_history.h).
-#include "service/usage_history.h"
+// UsageHistory: the admin page's ring buffer of usage samples (throttle/usage_history.h).
+#include "throttle/usage_history.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>

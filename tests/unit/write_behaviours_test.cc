@@ -8,7 +8,7 @@
 
 #include "catalog/catalog.h"
 #include "common/timeutil.h"
-#include "service/behaviours.h"
+#include "behaviours/behaviours.h"
 #include "service/service.h"
 
 using namespace atws;

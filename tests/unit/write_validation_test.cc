@@ -13,9 +13,9 @@
 
 #include "catalog/catalog.h"
 #include "common/text.h"
-#include "service/behaviours.h"
+#include "behaviours/behaviours.h"
 #include "service/service.h"
-#include "service/validation.h"
+#include "metadata/validation.h"
 #include "xml/xml.h"
 
 using namespace atws;

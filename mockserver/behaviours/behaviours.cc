@@ -1,0 +1,1000 @@
+// Settle queue, change tracking, deletion logs, ticket history and tenant picklist values.
+// See behaviours.h and docs/writes.md, docs/change-tracking.md.
+#include "behaviours/behaviours.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+
+#include "common/text.h"
+
+namespace atws::service {
+
+using catalog::Entity;
+using catalog::Field;
+using catalog::FieldType;
+using catalog::PicklistValue;
+using store::TenantDb;
+using store::Value;
+
+namespace {
+
+constexpr Micros kNoDue = std::numeric_limits<Micros>::max();
+constexpr long long kMsPerDay = 86400000LL;
+
+Value ColumnValue(sqlite3_stmt* st, int col) {
+  switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER:
+      return Value::Int(sqlite3_column_int64(st, col));
+    case SQLITE_FLOAT:
+      return Value::Real(sqlite3_column_double(st, col));
+    case SQLITE_NULL:
+      return Value::Null();
+    default: {
+      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+      return Value::Text(p ? std::string(p, sqlite3_column_bytes(st, col)) : std::string());
+    }
+  }
+}
+
+bool IsInt(FieldType t) {
+  return t == FieldType::kInteger || t == FieldType::kLong || t == FieldType::kShort;
+}
+
+bool Numeric(const Value& v, double* d) {
+  if (v.kind == Value::Kind::kInt) {
+    *d = static_cast<double>(v.i);
+    return true;
+  }
+  if (v.kind == Value::Kind::kReal) {
+    *d = v.d;
+    return true;
+  }
+  return false;
+}
+
+const Value& At(const std::vector<Value>& row, const Entity& e, const char* name) {
+  static const Value kNull;
+  int idx = e.FieldIndex(name);
+  return idx < 0 || idx >= static_cast<int>(row.size()) ? kNull : row[idx];
+}
+
+bool HasName(const Field& f, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (f.name == n) return true;
+  return false;
+}
+
+// Field-name sets of the change-tracking table (docs/change-tracking.md).
+bool IsModifiedStamp(const Field& f) {
+  return f.type == FieldType::kDateTime &&
+         HasName(f, {"LastModifiedDate", "LastModifiedDateTime", "LastTrackedModificationDateTime",
+                     "LastTrackedModifiedDateTime", "LastModifiedTime", "UpdateDateTime"});
+}
+bool IsActivityStamp(const Field& f) {
+  return f.type == FieldType::kDateTime &&
+         HasName(f, {"LastActivityDate", "LastActivityDateTime", "LastActivity"});
+}
+bool IsCreateStamp(const Field& f) {
+  return f.type == FieldType::kDateTime &&
+         HasName(f, {"CreateDate", "CreateDateTime", "CreatedDateTime"});
+}
+
+// Sets `values[field] = v` (replacing a value there) unless the field is writable and the
+// client sent a value for it (a sent value of a writable field wins).
+void SetTracked(const Field& f, Value v, std::vector<std::pair<int, Value>>* values) {
+  for (auto& [fi, old] : *values) {
+    if (fi != f.index) continue;
+    if (!f.read_only) return;
+    old = std::move(v);
+    return;
+  }
+  values->emplace_back(f.index, std::move(v));
+}
+
+// Naive milliseconds since 1970-01-01T00:00 of a storage date-time (no time zone).
+bool NaiveMillis(const std::string& storage, long long* ms) {
+  CivilTime ct;
+  if (!ParseApiDateTime(storage, &ct)) return false;
+  *ms = DaysFromCivil(ct.year, ct.month, ct.day) * kMsPerDay +
+        ((ct.hour * 60LL + ct.minute) * 60LL + ct.second) * 1000LL + ct.millis;
+  return true;
+}
+
+std::string FromNaiveMillis(long long ms) {
+  long long days = ms >= 0 ? ms / kMsPerDay : -((-ms + kMsPerDay - 1) / kMsPerDay);
+  long long rest = ms - days * kMsPerDay;
+  CivilTime ct;
+  CivilFromDays(days, &ct.year, &ct.month, &ct.day);
+  ct.millis = static_cast<int>(rest % 1000);
+  rest /= 1000;
+  ct.second = static_cast<int>(rest % 60);
+  rest /= 60;
+  ct.minute = static_cast<int>(rest % 60);
+  ct.hour = static_cast<int>(rest / 60);
+  return StorageDateTime(ct);
+}
+
+// Storage date-time + elapsed hours, through UTC so that DST changes are honoured.
+std::string AddHours(const std::string& storage, double hours, ApiTimeZone tz) {
+  CivilTime ct;
+  Micros utc;
+  if (!ParseApiDateTime(storage, &ct) || !FromLocal(ct, tz, &utc)) return "";
+  return StorageDateTime(ToLocal(utc + static_cast<Micros>(hours * 3600e6), tz));
+}
+
+std::string Utf8Prefix(const std::string& s, size_t max_chars) {
+  size_t n = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (n == max_chars) break;
+      ++n;
+    }
+  }
+  return s.substr(0, i);
+}
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+Value TextOrNull(const std::string& s) { return s.empty() ? Value::Null() : Value::Text(s); }
+
+double Round4(double v) { return std::round(v * 10000.0) / 10000.0; }
+
+// Parents whose activity date moves when a child row is written or deleted.
+struct ActivityLink {
+  const char* child;
+  const char* ref;
+  const char* parent;
+};
+const ActivityLink kActivityLinks[] = {
+    {"TicketNote", "TicketID", "Ticket"},
+    {"TimeEntry", "TicketID", "Ticket"},
+    {"TicketChecklistItem", "TicketID", "Ticket"},
+    {"TimeEntry", "TaskID", "Task"},
+    {"TaskNote", "TaskID", "Task"},
+    {"ProjectNote", "ProjectID", "Project"},
+    {"Task", "ProjectID", "Project"},
+    {"Phase", "ProjectID", "Project"},
+    {"Task", "PhaseID", "Phase"},
+    {"AccountNote", "AccountID", "Account"},
+    {"AccountNote", "ContactID", "Contact"},
+    {"AccountToDo", "AccountID", "Account"},
+    {"AccountToDo", "ContactID", "Contact"},
+    {"Ticket", "AccountID", "Account"},
+};
+
+const catalog::Catalog& Cat(Tenant& t) { return t.db->catalog(); }
+
+bool RowExists(TenantDb& db, const Entity& e, long long id) {
+  sqlite3_stmt* st = db.Prepare("SELECT 1 FROM " + TenantDb::Quote(e.name) + " WHERE id = ?");
+  if (!st) return false;
+  sqlite3_bind_int64(st, 1, id);
+  bool found = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_reset(st);
+  return found;
+}
+
+}  // namespace
+
+// ---- rows --------------------------------------------------------------------------------------
+
+bool ReadRow(TenantDb& db, const Entity& e, long long id, std::vector<Value>* row) {
+  std::string sql = "SELECT id";
+  for (size_t i = 1; i < e.fields.size(); ++i) sql += ", " + TenantDb::Quote(e.fields[i].name);
+  sql += " FROM " + TenantDb::Quote(e.name) + " WHERE id = ?";
+  sqlite3_stmt* st = db.Prepare(sql);
+  if (!st) return false;
+  sqlite3_bind_int64(st, 1, id);
+  bool found = sqlite3_step(st) == SQLITE_ROW;
+  if (found) {
+    row->assign(e.fields.size(), Value());
+    for (size_t i = 0; i < e.fields.size(); ++i) (*row)[i] = ColumnValue(st, static_cast<int>(i));
+  }
+  sqlite3_reset(st);
+  return found;
+}
+
+bool SameValue(const Value& a, const Value& b) {
+  if (a.is_null() || b.is_null()) return a.is_null() && b.is_null();
+  double x, y;
+  if (Numeric(a, &x) && Numeric(b, &y)) return x == y;
+  if (a.kind == Value::Kind::kText && b.kind == Value::Kind::kText) return a.s == b.s;
+  return false;
+}
+
+std::string ValueText(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kNull:
+      return "";
+    case Value::Kind::kInt:
+      return std::to_string(v.i);
+    case Value::Kind::kReal:
+      return FormatDouble(v.d);
+    case Value::Kind::kText:
+      return v.s;
+  }
+  return "";
+}
+
+// ---- tenant state ------------------------------------------------------------------------------
+
+bool EnsureWriteState(Tenant& t, std::string* error) {
+  WriteState& s = t.writes;
+  TenantDb& db = *t.db;
+  if (s.db_handle != db.handle()) {
+    s = WriteState();
+    s.db_handle = db.handle();
+  }
+  if (s.tables_ready) return true;
+  if (!db.Exec("CREATE TABLE IF NOT EXISTS atws_settle (entity TEXT NOT NULL, row_id INTEGER NOT "
+               "NULL, field TEXT NOT NULL, value, due INTEGER NOT NULL, PRIMARY KEY (entity, "
+               "row_id, field))",
+               error) ||
+      !db.Exec("CREATE INDEX IF NOT EXISTS atws_settle_due ON atws_settle(due)", error) ||
+      !db.Exec("CREATE TABLE IF NOT EXISTS atws_picklist (entity TEXT NOT NULL, field TEXT NOT "
+               "NULL, value TEXT NOT NULL, label TEXT NOT NULL, sort INTEGER NOT NULL, PRIMARY "
+               "KEY (entity, field, value))",
+               error))
+    return false;
+  s.tables_ready = true;
+  return true;
+}
+
+// ---- stamps ------------------------------------------------------------------------------------
+
+std::string AddMillis(const std::string& storage, long long ms) {
+  long long base;
+  if (!NaiveMillis(storage, &base)) return storage;
+  return FromNaiveMillis(base + ms);
+}
+
+std::string NextStamp(WriteState& s, Micros now, ApiTimeZone tz) {
+  CivilTime lt = ToLocal(now, tz);
+  std::string stamp = StorageDateTime(lt);
+  if (tz == ApiTimeZone::kEastern) {
+    // In the second pass of the autumn hour the naive clock repeats 01:00–01:59:59.999; it has
+    // already shown up to 01:59:59.999 once, so stamps stay above that.
+    Micros first;
+    if (FromLocal(lt, tz, &first) && now - first >= 3600LL * 1000000 - 1000) {
+      CivilTime end = lt;
+      end.hour = 1;
+      end.minute = 59;
+      end.second = 59;
+      end.millis = 999;
+      std::string floor = StorageDateTime(end);
+      if (floor > stamp) stamp = floor;
+    }
+  }
+  if (!s.last_stamp.empty() && stamp <= s.last_stamp) {
+    long long last_ms, now_ms;
+    bool reset = NaiveMillis(s.last_stamp, &last_ms) && NaiveMillis(stamp, &now_ms) &&
+                 last_ms - now_ms > 2 * 3600 * 1000LL;
+    if (!reset) stamp = AddMillis(s.last_stamp, 1);
+  }
+  s.last_stamp = stamp;
+  return stamp;
+}
+
+// ---- change tracking ---------------------------------------------------------------------------
+
+void ApplyTracking(const Entity& e, const std::vector<Value>* old_row, const std::string& stamp,
+                   const Actor& actor, std::vector<std::pair<int, Value>>* values) {
+  const bool is_create = old_row == nullptr;
+  const Value now = Value::Text(stamp);
+  for (const Field& f : e.fields) {
+    if (IsModifiedStamp(f) || IsActivityStamp(f) || (is_create && IsCreateStamp(f))) {
+      SetTracked(f, now, values);
+    } else if (IsInt(f.type) &&
+               HasName(f, {"LastModifiedUserID", "LastModifiedByResourceID", "LastModifiedBy",
+                           "UpdateResourceID", "LastActivityResourceID", "LastActivityPersonID"})) {
+      SetTracked(f, Value::Int(actor.acting()), values);
+    } else if (IsInt(f.type) && f.name == "LastActivityPersonType") {
+      SetTracked(f, Value::Int(1), values);  // 1 = Resource
+    } else if (is_create && IsInt(f.type) &&
+               HasName(f, {"CreatorResourceID", "CreatedByResourceID", "CreatorUserID"})) {
+      // A-IMPERSONATE: the row is created by the impersonated resource; the Impersonator*
+      // fields name the API user who acted for it (as attachments.cc does).
+      SetTracked(f, Value::Int(actor.acting()), values);
+    } else if (is_create && f.name == "ImpersonatorCreatorResourceID" && actor.impersonated > 0) {
+      SetTracked(f, Value::Int(actor.user_resource), values);
+    } else if (!is_create && f.name == "ImpersonatorUpdaterResourceID" && actor.impersonated > 0) {
+      SetTracked(f, Value::Int(actor.user_resource), values);
+    }
+  }
+  // StatusLastModifiedDate: only when the status changes (the cost entities' procurement
+  // workflow); a create sets the first status.
+  const Field* slm = e.FindField("StatusLastModifiedDate");
+  const Field* status = e.FindField("Status");
+  if (slm && status) {
+    bool changed = is_create;
+    for (const auto& [fi, v] : *values)
+      if (fi == status->index && old_row && !SameValue((*old_row)[fi], v)) changed = true;
+    if (changed) {
+      SetTracked(*slm, now, values);
+      if (const Field* by = e.FindField("StatusLastModifiedBy"))
+        SetTracked(*by, Value::Int(actor.acting()), values);
+    }
+  }
+}
+
+bool TouchParents(TenantDb& db, const Entity& child, const std::vector<Value>* old_row,
+                  const std::vector<Value>* new_row, const std::string& stamp, const Actor& actor,
+                  std::string* error) {
+  const catalog::Catalog& cat = db.catalog();
+  for (const auto& link : kActivityLinks) {
+    if (child.name != link.child) continue;
+    const Field* ref = child.FindField(link.ref);
+    const Entity* parent = cat.Find(link.parent);
+    if (!ref || !parent) continue;
+    std::vector<std::pair<int, Value>> stamps;
+    for (const Field& pf : parent->fields) {
+      if (IsActivityStamp(pf))
+        stamps.emplace_back(pf.index, Value::Text(stamp));
+      else if (IsInt(pf.type) && pf.name == "LastActivityResourceID")
+        stamps.emplace_back(pf.index, Value::Int(actor.acting()));
+      else if (IsInt(pf.type) && pf.name == "LastActivityPersonType")
+        stamps.emplace_back(pf.index, Value::Int(1));
+    }
+    bool any_date = false;
+    for (const auto& [fi, v] : stamps) any_date = any_date || v.kind == Value::Kind::kText;
+    if (!any_date) continue;
+    std::vector<long long> targets;
+    if (old_row && (*old_row)[ref->index].kind == Value::Kind::kInt)
+      targets.push_back((*old_row)[ref->index].i);
+    if (new_row && (*new_row)[ref->index].kind == Value::Kind::kInt &&
+        (targets.empty() || targets[0] != (*new_row)[ref->index].i))
+      targets.push_back((*new_row)[ref->index].i);
+    for (long long pid : targets) {
+      if (!RowExists(db, *parent, pid)) continue;  // no such parent: nothing to move
+      if (!db.Update(*parent, pid, stamps, {}, error)) return false;
+    }
+  }
+  return true;
+}
+
+bool RecordTicketHistory(Tenant& t, long long ticket_id, const std::vector<Value>* old_row,
+                         const std::vector<Value>& new_row, const std::string& stamp,
+                         const Actor& actor, catalog::Language lang, std::string* error) {
+  TenantDb& db = *t.db;
+  const catalog::Catalog& cat = db.catalog();
+  const Entity* hist = cat.Find("TicketHistory");
+  const Entity* ticket = cat.Find("Ticket");
+  if (!hist || !ticket) return true;
+  const Field* detail_f = hist->FindField("Detail");
+  const Field* action_f = hist->FindField("Action");
+  auto add = [&](const std::string& action, const std::string& detail) {
+    std::vector<std::pair<int, Value>> v;
+    auto set = [&](const char* n, Value x) {
+      if (const Field* f = hist->FindField(n)) v.emplace_back(f->index, std::move(x));
+    };
+    set("TicketID", Value::Int(ticket_id));
+    set("Action", Value::Text(Utf8Prefix(action, action_f ? action_f->length : 100)));
+    set("Detail", Value::Text(Utf8Prefix(detail, detail_f ? detail_f->length : 1800)));
+    set("ResourceID", Value::Int(actor.acting()));
+    set("Date", Value::Text(stamp));
+    return db.Insert(*hist, v, {}, 0, error) != 0;
+  };
+  if (!old_row) return add("Created", "Ticket created");
+  auto shown = [&](const Field& f, const Value& v) -> std::string {
+    if (v.is_null()) return "(none)";
+    if (f.type == FieldType::kDateTime && v.kind == Value::Kind::kText) {
+      std::string s;
+      AppendApiFromStorage(&s, v.s);
+      return s;
+    }
+    if (f.type == FieldType::kBoolean) return v.kind == Value::Kind::kInt && v.i ? "true" : "false";
+    std::string text = ValueText(v);
+    if (f.is_picklist)
+      if (const PicklistValue* pv = FindTenantPicklistValue(t, *ticket, f, text))
+        return pv->Label(lang);
+    return text;
+  };
+  for (const Field& f : ticket->fields) {
+    if (f.index == 0 || f.read_only) continue;
+    if (std::find(ticket->settle_fields.begin(), ticket->settle_fields.end(), f.index) !=
+        ticket->settle_fields.end())
+      continue;
+    const Value& a = (*old_row)[f.index];
+    const Value& b = new_row[f.index];
+    if (SameValue(a, b)) continue;
+    if (!add("Edited",
+             fmt::format("{}: {} \xe2\x86\x92 {}", f.Label(lang), shown(f, a), shown(f, b))))
+      return false;
+  }
+  return true;
+}
+
+// ---- deletion logs -----------------------------------------------------------------------------
+
+namespace {
+
+// A field of row `id` as stored, or as queued in the settle queue when it has not settled yet.
+Value StoredOrQueued(TenantDb& db, const Entity& e, long long id, const char* field) {
+  std::vector<Value> row;
+  const Field* f = e.FindField(field);
+  if (!f || !ReadRow(db, e, id, &row)) return Value();
+  if (!row[f->index].is_null()) return row[f->index];
+  sqlite3_stmt* st =
+      db.Prepare("SELECT value FROM atws_settle WHERE entity = ? AND row_id = ? AND field = ?");
+  if (!st) return Value();
+  sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 2, id);
+  sqlite3_bind_text(st, 3, f->name.c_str(), -1, SQLITE_TRANSIENT);
+  Value v = sqlite3_step(st) == SQLITE_ROW ? ColumnValue(st, 0) : Value();
+  sqlite3_reset(st);
+  return v;
+}
+
+}  // namespace
+
+bool RecordDeletedTicketActivity(TenantDb& db, const DeletedActivity& a, bool task,
+                                 const std::string& stamp, const Actor& actor, std::string* error) {
+  const catalog::Catalog& cat = db.catalog();
+  const Entity* log = cat.Find(task ? "DeletedTaskActivityLog" : "DeletedTicketActivityLog");
+  const Entity* parent = cat.Find(task ? "Task" : "Ticket");
+  if (!log || !parent) return true;
+  std::vector<std::pair<int, Value>> v;
+  auto set = [&](const char* n, Value x) {
+    if (const Field* f = log->FindField(n)) v.emplace_back(f->index, std::move(x));
+  };
+  set("TypeID", Value::Int(a.type_id));
+  set(task ? "TaskID" : "TicketID", Value::Int(a.parent_id));
+  set(task ? "TaskNumber" : "TicketNumber",
+      StoredOrQueued(db, *parent, a.parent_id, task ? "TaskNumber" : "TicketNumber"));
+  set("NoteOrAttachmentTitle", Value::Text(Utf8Prefix(a.title, 255)));
+  set("CreatedByResourceID", a.created_by ? Value::Int(a.created_by) : Value());
+  set("ActivityDateTime", TextOrNull(a.activity_time));
+  set("StartDateTime", TextOrNull(a.start_time));
+  set("EndDateTime", TextOrNull(a.end_time));
+  set("HoursWorked", a.has_hours ? Value::Real(a.hours_worked) : Value());
+  set("DeletedByResourceID", Value::Int(actor.acting()));
+  set("DeletedDateTime", Value::Text(stamp));
+  return db.Insert(*log, v, {}, 0, error) != 0;
+}
+
+bool RecordDeletedActivity(TenantDb& db, const Entity& e, const std::vector<Value>& row,
+                           const std::string& stamp, const Actor& actor, std::string* error) {
+  auto text = [&](const char* n) {
+    const Value& v = At(row, e, n);
+    return v.kind == Value::Kind::kText ? v.s : std::string();
+  };
+  auto id_of = [&](const char* n) {
+    const Value& v = At(row, e, n);
+    return v.kind == Value::Kind::kInt ? v.i : 0LL;
+  };
+  DeletedActivity a;
+  if (e.name == "TimeEntry") {
+    a.type_id = 2;
+    a.title = text("SummaryNotes");
+    a.created_by = id_of("ResourceID");
+    a.activity_time = text("DateWorked").empty() ? text("CreateDateTime") : text("DateWorked");
+    a.start_time = text("StartDateTime");
+    a.end_time = text("EndDateTime");
+    double h;
+    a.has_hours = Numeric(At(row, e, "HoursWorked"), &h);
+    a.hours_worked = a.has_hours ? h : 0;
+    if (long long ticket = id_of("TicketID")) {
+      a.parent_id = ticket;
+      return RecordDeletedTicketActivity(db, a, false, stamp, actor, error);
+    }
+    if (long long task = id_of("TaskID")) {
+      a.parent_id = task;
+      return RecordDeletedTicketActivity(db, a, true, stamp, actor, error);
+    }
+    return true;
+  }
+  if (e.name == "TicketNote" || e.name == "TaskNote") {
+    a.type_id = 1;
+    a.title = text("Title").empty() ? text("Description") : text("Title");
+    a.created_by = id_of("CreatorResourceID");
+    a.activity_time = text("CreateDateTime");
+    bool task = e.name == "TaskNote";
+    a.parent_id = id_of(task ? "TaskID" : "TicketID");
+    if (a.parent_id == 0) return true;
+    return RecordDeletedTicketActivity(db, a, task, stamp, actor, error);
+  }
+  return true;
+}
+
+bool RecordDeletedTicket(TenantDb& db, const std::vector<Value>& row, const std::string& stamp,
+                         const Actor& actor, std::string* error) {
+  const catalog::Catalog& cat = db.catalog();
+  const Entity* log = cat.Find("DeletedTicketLog");
+  const Entity* ticket = cat.Find("Ticket");
+  if (!log || !ticket || row.empty()) return true;
+  long long id = row[0].kind == Value::Kind::kInt ? row[0].i : 0;
+  std::vector<std::pair<int, Value>> v;
+  auto set = [&](const char* n, Value x) {
+    if (const Field* f = log->FindField(n)) v.emplace_back(f->index, std::move(x));
+  };
+  set("TicketID", Value::Int(id));
+  set("TicketNumber", StoredOrQueued(db, *ticket, id, "TicketNumber"));
+  const Value& title = At(row, *ticket, "Title");
+  set("TicketTitle",
+      title.kind == Value::Kind::kText ? Value::Text(Utf8Prefix(title.s, 255)) : Value());
+  set("DeletedByResourceID", Value::Int(actor.acting()));
+  set("DeletedDateTime", Value::Text(stamp));
+  return db.Insert(*log, v, {}, 0, error) != 0;
+}
+
+// ---- settle ------------------------------------------------------------------------------------
+
+namespace {
+
+// Largest sequence number n among values "<prefix><n>" of e.f, in the rows and in the queue.
+long long MaxSequence(TenantDb& db, const Entity& e, const Field& f, const std::string& prefix) {
+  std::string hi = prefix;
+  hi.back() = static_cast<char>(hi.back() + 1);
+  long long best = 0;
+  std::string col = TenantDb::Quote(f.name);
+  sqlite3_stmt* st =
+      db.Prepare("SELECT MAX(CAST(substr(" + col + ", ?) AS INTEGER)) FROM " +
+                 TenantDb::Quote(e.name) + " WHERE " + col + " >= ? AND " + col + " < ?");
+  if (st) {
+    sqlite3_bind_int64(st, 1, static_cast<long long>(prefix.size()) + 1);
+    sqlite3_bind_text(st, 2, prefix.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, hi.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) best = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+  }
+  st = db.Prepare(
+      "SELECT MAX(CAST(substr(value, ?) AS INTEGER)) FROM atws_settle WHERE entity = ? AND "
+      "field = ? AND value >= ? AND value < ?");
+  if (st) {
+    sqlite3_bind_int64(st, 1, static_cast<long long>(prefix.size()) + 1);
+    sqlite3_bind_text(st, 2, e.name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, f.name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, prefix.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, hi.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) best = std::max(best, sqlite3_column_int64(st, 0));
+    sqlite3_reset(st);
+  }
+  return best;
+}
+
+long long MaxInteger(TenantDb& db, const Entity& e, const Field& f) {
+  long long best = 0;
+  sqlite3_stmt* st =
+      db.Prepare("SELECT MAX(" + TenantDb::Quote(f.name) + ") FROM " + TenantDb::Quote(e.name));
+  if (st) {
+    if (sqlite3_step(st) == SQLITE_ROW) best = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+  }
+  st = db.Prepare("SELECT MAX(value) FROM atws_settle WHERE entity = ? AND field = ?");
+  if (st) {
+    sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, f.name.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) best = std::max(best, sqlite3_column_int64(st, 0));
+    sqlite3_reset(st);
+  }
+  return best;
+}
+
+long long CountWhere(TenantDb& db, const Entity& e, const char* field, long long value) {
+  if (!e.FindField(field)) return 0;
+  sqlite3_stmt* st = db.Prepare("SELECT COUNT(*) FROM " + TenantDb::Quote(e.name) + " WHERE " +
+                                TenantDb::Quote(field) + " = ?");
+  long long n = 0;
+  if (st) {
+    sqlite3_bind_int64(st, 1, value);
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+  }
+  return n;
+}
+
+// SLA targets in hours (first response, resolution plan, resolved) by ticket priority, for the
+// "Standard SLA" (value 1); "Premium SLA" (2) halves them and "24x7 Critical Systems" (3)
+// quarters them (A-SLA-TARGETS).
+void SlaHours(long long priority, long long sla, double out[3]) {
+  double h[3];
+  switch (priority) {
+    case 4:  // Critical
+      h[0] = 1, h[1] = 2, h[2] = 4;
+      break;
+    case 1:  // High
+      h[0] = 2, h[1] = 4, h[2] = 8;
+      break;
+    case 3:  // Low
+      h[0] = 8, h[1] = 24, h[2] = 72;
+      break;
+    default:  // Medium and tenant-defined priorities
+      h[0] = 4, h[1] = 8, h[2] = 24;
+  }
+  double factor = sla == 2 ? 0.5 : sla == 3 ? 0.25 : 1.0;
+  for (int i = 0; i < 3; ++i) out[i] = h[i] * factor;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, Value>> ComputeSettled(Tenant& t, const Entity& e, long long id,
+                                                  bool is_create, const std::vector<Value>& row,
+                                                  const std::string& stamp, ApiTimeZone tz) {
+  TenantDb& db = *t.db;
+  std::vector<std::pair<int, Value>> out;
+  if (e.settle_fields.empty()) return out;
+  auto settles = [&](const char* name) -> const Field* {
+    const Field* f = e.FindField(name);
+    if (!f) return nullptr;
+    return std::find(e.settle_fields.begin(), e.settle_fields.end(), f->index) !=
+                   e.settle_fields.end()
+               ? f
+               : nullptr;
+  };
+  auto put = [&](const char* name, Value v) {
+    if (const Field* f = settles(name)) out.emplace_back(f->index, std::move(v));
+  };
+  auto num = [&](const char* name, double* d) { return Numeric(At(row, e, name), d); };
+  auto text = [&](const char* name) {
+    const Value& v = At(row, e, name);
+    return v.kind == Value::Kind::kText ? v.s : std::string();
+  };
+  auto int_of = [&](const char* name) {
+    const Value& v = At(row, e, name);
+    return v.kind == Value::Kind::kInt ? v.i : 0LL;
+  };
+  const std::string day = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2);
+
+  if (e.name == "Ticket") {
+    if (is_create && At(row, e, "TicketNumber").is_null()) {
+      if (const Field* f = settles("TicketNumber")) {
+        std::string prefix = "T" + day + ".";
+        put("TicketNumber",
+            Value::Text(fmt::format("{}{:04d}", prefix, MaxSequence(db, e, *f, prefix) + 1)));
+      }
+    }
+    // SLA due dates: from the creation time, by priority, when the ticket has an SLA.
+    long long sla = int_of("ServiceLevelAgreementID");
+    std::string created = text("CreateDate");
+    const char* due_names[3] = {"FirstResponseDueDateTime", "ResolutionPlanDueDateTime",
+                                "ResolvedDueDateTime"};
+    std::string resolved_due;
+    if (sla != 0 && !created.empty()) {
+      double h[3];
+      SlaHours(int_of("Priority"), sla, h);
+      for (int i = 0; i < 3; ++i) {
+        std::string due = AddHours(created, h[i], tz);
+        put(due_names[i], TextOrNull(due));
+        if (i == 2) resolved_due = due;
+      }
+    } else {
+      for (const char* n : due_names) put(n, Value());
+    }
+    std::string completed = text("CompletedDate");
+    if (!resolved_due.empty() && !completed.empty())
+      put("ServiceLevelAgreementHasBeenMet", Value::Int(completed <= resolved_due ? 1 : 0));
+    else
+      put("ServiceLevelAgreementHasBeenMet", Value());
+    double est;
+    put("HoursToBeScheduled", num("EstimatedHours", &est) ? Value::Real(est) : Value());
+  } else if (e.name == "TimeEntry") {
+    double worked, offset = 0;
+    bool has = num("HoursWorked", &worked);
+    if (!has) {
+      long long a, b;
+      if (NaiveMillis(text("StartDateTime"), &a) && NaiveMillis(text("EndDateTime"), &b) && b > a) {
+        worked = static_cast<double>(b - a) / 3600000.0;
+        has = true;
+      }
+    }
+    num("OffsetHours", &offset);
+    bool non_billable = int_of("NonBillable") != 0;
+    put("HoursToBill",
+        has ? Value::Real(non_billable ? 0.0 : Round4(std::max(0.0, worked + offset))) : Value());
+  } else if (e.name == "TicketCost" || e.name == "ProjectCost" || e.name == "ContractCost" ||
+             e.name == "ChangeOrderCost") {
+    double qty, cost, price;
+    bool has_qty = num("UnitQuantity", &qty);
+    put("ExtendedCost",
+        has_qty && num("UnitCost", &cost) ? Value::Real(Round4(cost * qty)) : Value());
+    bool has_price = num("UnitPrice", &price);
+    Value billable = Value();
+    if (has_qty && has_price)
+      billable = Value::Real(int_of("BillableToAccount") != 0 ? Round4(price * qty) : 0.0);
+    put("BillableAmount", billable);
+    put("InternalCurrencyBillableAmount", billable);
+    put("InternalCurrencyUnitPrice", has_price ? Value::Real(price) : Value());
+  } else if (e.name == "Project") {
+    if (is_create && At(row, e, "ProjectNumber").is_null()) {
+      if (const Field* f = settles("ProjectNumber")) {
+        std::string prefix = "P" + stamp.substr(0, 4) + ".";
+        put("ProjectNumber",
+            Value::Text(fmt::format("{}{:04d}", prefix, MaxSequence(db, e, *f, prefix) + 1)));
+      }
+    }
+    long long a, b;
+    if (NaiveMillis(text("StartDateTime"), &a) && NaiveMillis(text("EndDateTime"), &b))
+      put("Duration", Value::Int(std::max(0LL, (b - a) / kMsPerDay)));
+  } else if (e.name == "Phase") {
+    if (is_create && At(row, e, "PhaseNumber").is_null()) {
+      long long project = int_of("ProjectID");
+      std::string pnum;
+      if (const Entity* p = Cat(t).Find("Project")) {
+        Value v = StoredOrQueued(db, *p, project, "ProjectNumber");
+        if (v.kind == Value::Kind::kText) pnum = v.s;
+      }
+      size_t dot = pnum.rfind('.');
+      long long seq = 0;
+      if (dot == std::string::npos || !ParseInt64(pnum.substr(dot + 1), &seq)) seq = project;
+      put("PhaseNumber",
+          Value::Text(fmt::format("{}.{}", seq, CountWhere(db, e, "ProjectID", project))));
+    }
+  } else if (e.name == "Task") {
+    if (is_create && At(row, e, "TaskNumber").is_null()) {
+      long long project = int_of("ProjectID");
+      put("TaskNumber",
+          Value::Text(fmt::format("T{}.{}", project, CountWhere(db, e, "ProjectID", project))));
+    }
+    if (is_create) put("TaskIsBillable", Value::Int(1));
+    double est;
+    put("HoursToBeScheduled", num("EstimatedHours", &est) ? Value::Real(est) : Value());
+  } else if (e.name == "Contract") {
+    double v;
+    put("InternalCurrencyOverageBillingRate",
+        num("OverageBillingRate", &v) ? Value::Real(v) : Value());
+    put("InternalCurrencySetupFee", num("SetupFee", &v) ? Value::Real(v) : Value());
+  } else if (e.name == "Quote") {
+    if (is_create && At(row, e, "QuoteNumber").is_null())
+      if (const Field* f = settles("QuoteNumber"))
+        put("QuoteNumber", Value::Int(MaxInteger(db, e, *f) + 1));
+  } else if (e.name == "ServiceCall") {
+    long long a, b;
+    if (NaiveMillis(text("StartDateTime"), &a) && NaiveMillis(text("EndDateTime"), &b) && b >= a)
+      put("Duration", Value::Real(Round4(static_cast<double>(b - a) / 3600000.0)));
+  }
+  (void)id;
+  // Only what differs from the row as it stands.
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](const auto& p) { return SameValue(row[p.first], p.second); }),
+            out.end());
+  return out;
+}
+
+bool QueueSettle(Tenant& t, const Entity& e, long long id,
+                 const std::vector<std::pair<int, Value>>& values, Micros due, std::string* error) {
+  if (!EnsureWriteState(t, error)) return false;
+  TenantDb& db = *t.db;
+  sqlite3_stmt* st = db.Prepare(
+      "INSERT OR REPLACE INTO atws_settle (entity, row_id, field, value, due) VALUES (?, ?, ?, "
+      "?, ?)",
+      error);
+  if (!st) return false;
+  for (const auto& [fi, v] : values) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_text(st, 3, e.fields[fi].name.c_str(), -1, SQLITE_TRANSIENT);
+    store::Bind(st, 4, v);
+    sqlite3_bind_int64(st, 5, due);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      if (error) *error = sqlite3_errmsg(db.handle());
+      sqlite3_reset(st);
+      return false;
+    }
+  }
+  sqlite3_reset(st);
+  WriteState& s = t.writes;
+  if (s.next_due_known && due < s.next_due) s.next_due = due;
+  return true;
+}
+
+bool DropSettle(Tenant& t, const Entity& e, long long id, int field_index, std::string* error) {
+  if (!EnsureWriteState(t, error)) return false;
+  TenantDb& db = *t.db;
+  sqlite3_stmt* st =
+      field_index < 0
+          ? db.Prepare("DELETE FROM atws_settle WHERE entity = ? AND row_id = ?", error)
+          : db.Prepare("DELETE FROM atws_settle WHERE entity = ? AND row_id = ? AND field = ?",
+                       error);
+  if (!st) return false;
+  sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 2, id);
+  if (field_index >= 0)
+    sqlite3_bind_text(st, 3, e.fields[field_index].name.c_str(), -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) {
+    if (error) *error = sqlite3_errmsg(db.handle());
+    return false;
+  }
+  return true;
+}
+
+void SettleDue(Tenant& t, Micros now) {
+  WriteState& s = t.writes;
+  if (s.db_handle == t.db->handle() && s.next_due_known && now < s.next_due) return;
+  if (!EnsureWriteState(t)) return;
+  TenantDb& db = *t.db;
+  auto read_next = [&]() {
+    sqlite3_stmt* st = db.Prepare("SELECT MIN(due) FROM atws_settle");
+    s.next_due = kNoDue;
+    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+      s.next_due = sqlite3_column_int64(st, 0);
+    if (st) sqlite3_reset(st);
+    s.next_due_known = true;
+  };
+  if (!s.next_due_known) read_next();
+  if (now < s.next_due) return;
+  // Collect first (the statement is reused by nothing else meanwhile), then apply.
+  std::map<std::pair<std::string, long long>, std::vector<std::pair<std::string, Value>>> due;
+  sqlite3_stmt* st = db.Prepare(
+      "SELECT entity, row_id, field, value FROM atws_settle WHERE due <= ? ORDER BY entity, "
+      "row_id");
+  if (!st) return;
+  sqlite3_bind_int64(st, 1, now);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string ent = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    long long rid = sqlite3_column_int64(st, 1);
+    std::string field = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+    due[{ent, rid}].emplace_back(field, ColumnValue(st, 3));
+  }
+  sqlite3_reset(st);
+  const catalog::Catalog& cat = db.catalog();
+  if (!db.Exec("SAVEPOINT atws_settle_apply")) return;
+  std::string err;
+  for (const auto& [key, fields] : due) {
+    const Entity* e = cat.Find(key.first);
+    if (!e) continue;
+    std::vector<std::pair<int, Value>> values;
+    for (const auto& [name, v] : fields)
+      if (const Field* f = e->FindField(name)) values.emplace_back(f->index, v);
+    db.Update(*e, key.second, values, {}, &err);  // a deleted row has nothing to settle
+  }
+  st = db.Prepare("DELETE FROM atws_settle WHERE due <= ?");
+  if (st) {
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+  }
+  db.Exec("RELEASE atws_settle_apply");
+  read_next();
+}
+
+// ---- picklists ---------------------------------------------------------------------------------
+
+namespace {
+
+bool IsTicketSourceField(const Entity& e, const Field& f) {
+  return e.name == "Ticket" && f.name == "Source";
+}
+
+void LoadAddedValues(Tenant& t) {
+  WriteState& s = t.writes;
+  if (!EnsureWriteState(t) || s.picklists_loaded) return;
+  const catalog::Catalog& cat = Cat(t);
+  sqlite3_stmt* st = t.db->Prepare(
+      "SELECT entity, field, value, label, sort FROM atws_picklist ORDER BY sort, value");
+  if (!st) return;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const Entity* e = cat.Find(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    if (!e) continue;
+    const Field* f = e->FindField(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+    if (!f) continue;
+    PicklistValue v;
+    v.value = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+    for (auto& l : v.labels) l = reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    v.sort_order = sqlite3_column_int(st, 4);
+    s.added_values[{cat.EntityIndex(e), f->index}].push_back(std::move(v));
+  }
+  sqlite3_reset(st);
+  s.picklists_loaded = true;
+  s.merged.clear();
+}
+
+// Catalog value or tenant-added value, without the merged cache (no default marking).
+const PicklistValue* FindRaw(Tenant& t, const Entity& e, const Field& f, std::string_view value) {
+  if (const PicklistValue* v = f.FindPicklistValue(value)) return v;
+  LoadAddedValues(t);
+  auto it = t.writes.added_values.find({Cat(t).EntityIndex(&e), f.index});
+  if (it == t.writes.added_values.end()) return nullptr;
+  for (const auto& v : it->second)
+    if (v.value == value) return &v;
+  return nullptr;
+}
+
+}  // namespace
+
+bool IsTicketSource(Tenant& t, long long value) {
+  const Entity* ticket = Cat(t).Find("Ticket");
+  const Field* src = ticket ? ticket->FindField("Source") : nullptr;
+  if (!src) return false;
+  const PicklistValue* v = FindRaw(t, *ticket, *src, std::to_string(value));
+  return v && v->is_active;
+}
+
+long long DefaultTicketSource(Tenant& t) {
+  if (t.settings.default_ticket_source > 0 && IsTicketSource(t, t.settings.default_ticket_source))
+    return t.settings.default_ticket_source;
+  if (IsTicketSource(t, t.spec.default_ticket_source)) return t.spec.default_ticket_source;
+  return 4;  // Client Portal exists in every tenant
+}
+
+const std::vector<PicklistValue>& TenantPicklist(Tenant& t, const Entity& e, const Field& f) {
+  LoadAddedValues(t);
+  WriteState& s = t.writes;
+  std::pair<int, int> key{Cat(t).EntityIndex(&e), f.index};
+  const bool source = IsTicketSourceField(e, f);
+  auto added = s.added_values.find(key);
+  if (!source && added == s.added_values.end()) return f.picklist;
+  long long def = source ? DefaultTicketSource(t) : -1;
+  auto it = s.merged.find(key);
+  if (it != s.merged.end() && (!source || s.merged_default_source == def)) return it->second;
+  std::vector<PicklistValue> merged = f.picklist;
+  if (added != s.added_values.end())
+    merged.insert(merged.end(), added->second.begin(), added->second.end());
+  if (source) {
+    for (auto& v : merged) v.is_default = v.value == std::to_string(def);
+    s.merged_default_source = def;
+  }
+  return s.merged[key] = std::move(merged);
+}
+
+const PicklistValue* FindTenantPicklistValue(Tenant& t, const Entity& e, const Field& f,
+                                             std::string_view value) {
+  return FindRaw(t, e, f, value);
+}
+
+bool AddTenantPicklistValue(Tenant& t, const Entity& e, const Field& f, const std::string& label_in,
+                            PicklistValue* added, std::string* error) {
+  std::string label(Trim(label_in));
+  if (!f.is_picklist || !IsInt(f.type)) {
+    *error = fmt::format("{}.{} is not a numbered picklist.", e.name, f.name);
+    return false;
+  }
+  if (label.empty() || !IsValidUtf8(label) || Utf8Length(label) > 100) {
+    *error = "the label must be 1 to 100 characters of UTF-8 text";
+    return false;
+  }
+  if (!EnsureWriteState(t, error)) return false;
+  const auto& current = TenantPicklist(t, e, f);
+  long long max_value = 0;
+  int max_sort = 0;
+  for (const auto& v : current) {
+    for (const auto& l : v.labels)
+      if (!l.empty() && FoldCompare(l, label) == 0) {
+        *error = fmt::format("{}.{} already has a value labelled '{}' ({}).", e.name, f.name, l,
+                             v.value);
+        return false;
+      }
+    long long n;
+    if (ParseInt64(v.value, &n)) max_value = std::max(max_value, n);
+    max_sort = std::max(max_sort, v.sort_order);
+  }
+  PicklistValue v;
+  v.value = std::to_string(max_value + 1);
+  for (auto& l : v.labels) l = label;
+  v.sort_order = max_sort + 1;
+  sqlite3_stmt* st = t.db->Prepare(
+      "INSERT INTO atws_picklist (entity, field, value, label, sort) VALUES (?, ?, ?, ?, ?)",
+      error);
+  if (!st) return false;
+  sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, f.name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, v.value.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 4, label.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(st, 5, v.sort_order);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) {
+    *error = sqlite3_errmsg(t.db->handle());
+    return false;
+  }
+  std::pair<int, int> key{Cat(t).EntityIndex(&e), f.index};
+  t.writes.added_values[key].push_back(v);
+  t.writes.merged.erase(key);
+  t.db->BumpGeneration();
+  *added = v;
+  return true;
+}
+
+}  // namespace atws::service
