@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "conformance/client_journal.h"
-#include "conformance/client_report.h"
-#include "conformance/client_rules.h"
-#include "conformance/client_scenarios.h"
+#include "conformance/rules/client_journal.h"
+#include "conformance/rules/client_report.h"
+#include "conformance/rules/client_rules.h"
+#include "conformance/rules/client_scenarios.h"
 
 namespace cc = atws::conformance::clientcheck;
 using nlohmann::json;

@@ -7,11 +7,11 @@
 #include <set>
 #include <sstream>
 
-#include "conformance/matchers.h"
-#include "conformance/normalize.h"
-#include "conformance/report.h"
-#include "conformance/runner.h"
-#include "conformance/scenario.h"
+#include "conformance/report/report.h"
+#include "conformance/runner/normalize.h"
+#include "conformance/runner/runner.h"
+#include "conformance/scenario/matchers.h"
+#include "conformance/scenario/scenario.h"
 #include "conformance/xmldoc.h"
 
 using namespace atws::conformance;

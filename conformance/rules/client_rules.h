@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/client_journal.h"
+#include "conformance/rules/client_journal.h"
 
 namespace atws::conformance::clientcheck {
 

@@ -1,4 +1,4 @@
-#include "conformance/client_rules.h"
+#include "conformance/rules/client_rules.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "conformance/scenario.h"
+#include "conformance/scenario/scenario.h"
 
 #include <fmt/format.h>
 #include <libxml/parser.h>

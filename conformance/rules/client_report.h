@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "conformance/client_journal.h"
-#include "conformance/client_process.h"
-#include "conformance/client_rules.h"
-#include "conformance/report.h"
+#include "conformance/report/report.h"
+#include "conformance/rules/client_journal.h"
+#include "conformance/rules/client_rules.h"
+#include "conformance/runner/client_process.h"
 
 namespace atws::conformance::clientcheck {
 

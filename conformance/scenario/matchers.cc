@@ -1,4 +1,4 @@
-#include "conformance/matchers.h"
+#include "conformance/scenario/matchers.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "conformance/client_journal.h"
+#include "conformance/rules/client_journal.h"
 
 #include <fmt/format.h>
 

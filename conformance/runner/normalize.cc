@@ -1,4 +1,4 @@
-#include "conformance/normalize.h"
+#include "conformance/runner/normalize.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <regex>
 #include <set>
 
-#include "conformance/matchers.h"
+#include "conformance/scenario/matchers.h"
 #include "conformance/xmldoc.h"
 
 namespace atws::conformance::scenario {

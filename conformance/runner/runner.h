@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "conformance/matchers.h"
-#include "conformance/report.h"
-#include "conformance/scenario.h"
+#include "conformance/report/report.h"
+#include "conformance/scenario/matchers.h"
+#include "conformance/scenario/scenario.h"
 
 namespace atws::conformance::scenario {
 

@@ -6,10 +6,10 @@
 #include <iostream>
 #include <memory>
 
-#include "conformance/commands.h"
-#include "conformance/report.h"
-#include "conformance/runner.h"
-#include "conformance/scenario_cli.h"
+#include "conformance/cli/commands.h"
+#include "conformance/cli/scenario_cli.h"
+#include "conformance/report/report.h"
+#include "conformance/runner/runner.h"
 
 namespace atws::conformance {
 namespace {

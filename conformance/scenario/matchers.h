@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/scenario.h"
+#include "conformance/scenario/scenario.h"
 
 namespace atws::conformance::scenario {
 

@@ -1,4 +1,4 @@
-#include "conformance/report.h"
+#include "conformance/report/report.h"
 
 #include <fmt/format.h>
 

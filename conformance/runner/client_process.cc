@@ -1,4 +1,4 @@
-#include "conformance/client_process.h"
+#include "conformance/runner/client_process.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -8,11 +8,11 @@
 #include <memory>
 #include <tuple>
 
-#include "conformance/commands.h"
-#include "conformance/normalize.h"
-#include "conformance/report.h"
-#include "conformance/runner.h"
-#include "conformance/scenario_cli.h"
+#include "conformance/cli/commands.h"
+#include "conformance/cli/scenario_cli.h"
+#include "conformance/report/report.h"
+#include "conformance/runner/normalize.h"
+#include "conformance/runner/runner.h"
 
 namespace atws::conformance {
 namespace {

@@ -1,4 +1,4 @@
-#include "conformance/client_report.h"
+#include "conformance/rules/client_report.h"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // atws-conformance: see docs/conformance.md.
 #include <CLI/CLI.hpp>
 
-#include "conformance/commands.h"
+#include "conformance/cli/commands.h"
 #include "conformance/http.h"
 
 int main(int argc, char** argv) {

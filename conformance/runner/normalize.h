@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/runner.h"
+#include "conformance/runner/runner.h"
 
 namespace atws::conformance::scenario {
 

@@ -1,4 +1,4 @@
-#include "conformance/scenario_cli.h"
+#include "conformance/cli/scenario_cli.h"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "conformance/runner.h"
+#include "conformance/runner/runner.h"
 
 #include <fmt/format.h>
 

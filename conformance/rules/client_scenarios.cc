@@ -1,4 +1,4 @@
-#include "conformance/client_scenarios.h"
+#include "conformance/rules/client_scenarios.h"
 
 #include <fmt/format.h>
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "conformance/report.h"
-#include "conformance/runner.h"
-#include "conformance/scenario.h"
+#include "conformance/report/report.h"
+#include "conformance/runner/runner.h"
+#include "conformance/scenario/scenario.h"
 
 namespace CLI {
 class App;

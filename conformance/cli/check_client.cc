@@ -18,14 +18,14 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "conformance/client_journal.h"
-#include "conformance/client_process.h"
-#include "conformance/client_report.h"
-#include "conformance/client_rules.h"
-#include "conformance/client_scenarios.h"
-#include "conformance/commands.h"
+#include "conformance/cli/commands.h"
 #include "conformance/http.h"
-#include "conformance/report.h"
+#include "conformance/report/report.h"
+#include "conformance/rules/client_journal.h"
+#include "conformance/rules/client_report.h"
+#include "conformance/rules/client_rules.h"
+#include "conformance/rules/client_scenarios.h"
+#include "conformance/runner/client_process.h"
 #include "conformance/xmldoc.h"
 
 namespace atws::conformance {
