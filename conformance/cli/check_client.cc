@@ -19,14 +19,15 @@
 #include <thread>
 
 #include "conformance/cli/commands.h"
-#include "conformance/http.h"
 #include "conformance/report/report.h"
 #include "conformance/rules/client_journal.h"
 #include "conformance/rules/client_report.h"
 #include "conformance/rules/client_rules.h"
 #include "conformance/rules/client_scenarios.h"
 #include "conformance/runner/client_process.h"
+#include "conformance/runner/runner.h"
 #include "conformance/xmldoc.h"
+#include "net/http_client.h"
 
 namespace atws::conformance {
 namespace {
@@ -59,23 +60,23 @@ struct Options {
   std::vector<std::string> command;
 };
 
-// JSON calls to the mock's admin API. One per thread (HttpClient is not shared).
+// JSON calls to the mock's admin API. One per thread (net::HttpClient is not shared).
 class Admin {
  public:
   Admin(std::string base, std::string token) : base_(std::move(base)), token_(std::move(token)) {}
 
   bool Call(const std::string& method, const std::string& path, const std::string& body,
             nlohmann::json* out, std::string* error) {
-    HttpRequest r;
+    net::HttpRequest r;
     r.method = method;
     r.url = base_ + path;
     r.body = body;
     r.timeout_seconds = 30;
     r.headers = {{"Content-Type", "application/json"}};
     if (!token_.empty()) r.headers.push_back({"Authorization", "Bearer " + token_});
-    HttpResponse resp = http_.Send(r);
-    if (!resp.error.empty()) {
-      *error = fmt::format("{} {}: {}", method, path, resp.error);
+    net::HttpResponse resp = http_.Send(r);
+    if (!resp.transport.ok()) {
+      *error = fmt::format("{} {}: {}", method, path, resp.transport.message());
       return false;
     }
     nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
@@ -98,7 +99,7 @@ class Admin {
 
  private:
   std::string base_, token_;
-  HttpClient http_;
+  net::HttpClient http_;
 };
 
 std::string Envelope(const std::string& body, const std::string& code) {
@@ -152,38 +153,39 @@ void FetchMetadata(const RunRecord& run, const std::string& password,
                    const std::vector<std::string>& entities, clientcheck::Metadata* meta,
                    std::vector<std::string>* notes) {
   if (entities.empty()) return;
-  HttpClient http;
-  HttpResponse zi = http.PostSoap(
+  net::HttpClient http;
+  net::HttpResponse zi = http.Send(scenario::SoapRequest(
       run.neutral_url, std::string(kNs) + "getZoneInfo",
       Envelope(fmt::format("<getZoneInfo xmlns=\"{}\"><UserName>{}</UserName></getZoneInfo>", kNs,
                            xmldoc::Escape(run.user)),
                ""),
-      "", "", 30);
+      "", "", 30));
   XmlDoc zdoc(zi.body);
   std::vector<xmlNode*> urls;
   if (zdoc.root()) CollectElements(zdoc.root(), "URL", &urls);
   if (urls.empty()) {
-    notes->push_back("could not read field metadata: getZoneInfo gave no URL (" +
-                     (zi.error.empty() ? fmt::format("HTTP {}", zi.status) : zi.error) + ")");
+    notes->push_back(
+        "could not read field metadata: getZoneInfo gave no URL (" +
+        (zi.transport.ok() ? fmt::format("HTTP {}", zi.status) : zi.transport.message()) + ")");
     return;
   }
   xmlChar* u = xmlNodeGetContent(urls.front());
   std::string zone_url = u ? reinterpret_cast<const char*>(u) : "";
   xmlFree(u);
   for (const auto& entity : entities) {
-    HttpResponse r = http.PostSoap(
+    net::HttpResponse r = http.Send(scenario::SoapRequest(
         zone_url, std::string(kNs) + "GetFieldInfo",
         Envelope(fmt::format("<GetFieldInfo xmlns=\"{}\"><psObjectType>{}</psObjectType>"
                              "</GetFieldInfo>",
                              kNs, xmldoc::Escape(entity)),
                  run.integration_code),
-        run.user, password, 30);
+        run.user, password, 30));
     XmlDoc doc(r.body);
     std::vector<xmlNode*> fields;
     if (r.status == 200 && doc.root()) CollectElements(doc.root(), "Field", &fields);
     if (fields.empty()) {
       notes->push_back(fmt::format("could not read field metadata of {} (HTTP {}{})", entity,
-                                   r.status, r.error.empty() ? "" : ": " + r.error));
+                                   r.status, r.transport.ok() ? "" : ": " + r.transport.message()));
       continue;
     }
     for (xmlNode* f : fields) {

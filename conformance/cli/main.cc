@@ -2,10 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "conformance/cli/commands.h"
-#include "conformance/http.h"
 
 int main(int argc, char** argv) {
-  atws::conformance::InitHttpOnce();
   CLI::App app{
       "atws-conformance: runs conformance scenarios against an Autotask SOAP endpoint (the "
       "ATWS Sandbox mock or a real sandbox), compares two endpoints, and judges a client "

@@ -10,7 +10,6 @@
 #include <set>
 #include <thread>
 
-#include "conformance/http.h"
 #include "conformance/xmldoc.h"
 
 namespace atws::conformance::scenario {
@@ -160,6 +159,21 @@ double UsagePercentFromAnswer(const std::string& body) {
   return 100.0 * used / threshold;
 }
 
+net::HttpRequest SoapRequest(const std::string& url, const std::string& soap_action,
+                             const std::string& envelope, const std::string& username,
+                             const std::string& password, double timeout_seconds) {
+  net::HttpRequest r;
+  r.method = "POST";
+  r.url = url;
+  r.body = envelope;
+  r.headers = {{"Content-Type", "text/xml; charset=utf-8"},
+               {"SOAPAction", "\"" + soap_action + "\""}};
+  r.username = username;
+  r.password = password;
+  r.timeout_seconds = timeout_seconds;
+  return r;
+}
+
 bool Connect(const Target& t, Session* s, std::string* error) {
   *s = Session{};
   std::string start = !t.discovery_url.empty() ? t.discovery_url : t.endpoint;
@@ -171,15 +185,15 @@ bool Connect(const Target& t, Session* s, std::string* error) {
     *error = "no user: give --user (or set ATWS_USERNAME)";
     return false;
   }
-  HttpClient http;
+  net::HttpClient http;
   std::string ns = NamespaceFor(VersionOfUrl(start));
   std::string env =
       Envelope("<getZoneInfo><UserName>" + xmldoc::Escape(t.username) + "</UserName></getZoneInfo>",
                ns, false, "", "");
-  HttpResponse resp =
-      http.PostSoap(start, ns + "getZoneInfo", env, "", "", std::min(t.timeout_seconds, 60.0));
-  if (!resp.error.empty()) {
-    *error = fmt::format("cannot reach {}: {}", start, resp.error);
+  net::HttpResponse resp = http.Send(
+      SoapRequest(start, ns + "getZoneInfo", env, "", "", std::min(t.timeout_seconds, 60.0)));
+  if (!resp.transport.ok()) {
+    *error = fmt::format("cannot reach {}: {}", start, resp.transport.message());
     return false;
   }
   std::string perr;
@@ -221,22 +235,23 @@ bool Connect(const Target& t, Session* s, std::string* error) {
   if (!t.no_admin) {
     std::string base = !t.admin_url.empty() ? t.admin_url : s->origin + "/__admin/";
     if (base.back() != '/') base += '/';
-    HttpRequest req;
+    net::HttpRequest req;
     req.method = "GET";
     req.url = base + "health";
     req.timeout_seconds = 5;
     if (!t.admin_token.empty())
       req.headers.emplace_back("Authorization", "Bearer " + t.admin_token);
-    HttpResponse h = http.Send(req);
+    net::HttpResponse h = http.Send(req);
     std::string status;
-    bool ok = h.error.empty() && h.status == 200 && JsonPointer(h.body, "/status", &status) &&
+    bool ok = h.transport.ok() && h.status == 200 && JsonPointer(h.body, "/status", &status) &&
               status == "ok";
     if (ok) {
       s->admin_base = base;
       s->admin_note = "admin API at " + base;
     } else if (!t.admin_url.empty()) {
-      *error = fmt::format("no admin API at {} (GET health: {})", base,
-                           h.error.empty() ? fmt::format("HTTP {}", h.status) : h.error);
+      *error =
+          fmt::format("no admin API at {} (GET health: {})", base,
+                      h.transport.ok() ? fmt::format("HTTP {}", h.status) : h.transport.message());
       return false;
     } else {
       s->admin_note = fmt::format("no admin API at {}", base);
@@ -270,17 +285,18 @@ bool ResetMock(const Target& t, const Session& s, std::string* error) {
     *error = "no admin API to reset";
     return false;
   }
-  HttpClient http;
-  HttpRequest req;
+  net::HttpClient http;
+  net::HttpRequest req;
   req.method = "POST";
   req.url = s.admin_base + "reset";
   req.timeout_seconds = 60;
   if (!t.admin_token.empty()) req.headers.emplace_back("Authorization", "Bearer " + t.admin_token);
-  HttpResponse r = http.Send(req);
-  if (!r.error.empty() || r.status != 200) {
-    *error = fmt::format(
-        "POST {} failed: {}", req.url,
-        r.error.empty() ? fmt::format("HTTP {} {}", r.status, r.body.substr(0, 200)) : r.error);
+  net::HttpResponse r = http.Send(req);
+  if (!r.transport.ok() || r.status != 200) {
+    *error =
+        fmt::format("POST {} failed: {}", req.url,
+                    r.transport.ok() ? fmt::format("HTTP {} {}", r.status, r.body.substr(0, 200))
+                                     : r.transport.message());
     return false;
   }
   return true;
@@ -309,7 +325,7 @@ bool Selected(const Scenario& sc, const RunFilter& f) {
 }
 
 struct Runner::Impl {
-  HttpClient http;
+  net::HttpClient http;
   SteadyClock::time_point start = SteadyClock::now();
 
   double Since() const { return std::chrono::duration<double>(SteadyClock::now() - start).count(); }
@@ -320,7 +336,7 @@ namespace {
 struct Exec {
   const Target& target;
   const Session& session;
-  HttpClient& http;
+  net::HttpClient& http;
 };
 
 bool Sub(const std::string& in, const Vars& vars, bool xml, std::string* out, StepResult* r) {
@@ -331,9 +347,9 @@ bool Sub(const std::string& in, const Vars& vars, bool xml, std::string* out, St
   return false;
 }
 
-HttpResponse AdminCall(const Exec& x, const std::string& method, const std::string& path,
-                       const std::string& body) {
-  HttpRequest req;
+net::HttpResponse AdminCall(const Exec& x, const std::string& method, const std::string& path,
+                            const std::string& body) {
+  net::HttpRequest req;
   req.method = method;
   req.url = x.session.admin_base + path;
   req.body = body;
@@ -348,9 +364,9 @@ HttpResponse AdminCall(const Exec& x, const std::string& method, const std::stri
 // (a reference without a value, no URL for the endpoint asked for …).
 bool Send(const Exec& x, const Step& s, const Vars& vars, StepResult* r) {
   r->ran = true;
-  auto finish = [&](const HttpResponse& resp) {
+  auto finish = [&](const net::HttpResponse& resp) {
     r->http_status = resp.status;
-    r->transport_error = resp.error;
+    r->transport_error = resp.transport.message();
     r->response_body = resp.body;
     r->response_headers = resp.headers;
     r->seconds = resp.seconds;
@@ -359,12 +375,12 @@ bool Send(const Exec& x, const Step& s, const Vars& vars, StepResult* r) {
     r->operation = fmt::format("wait {} s", s.wait_seconds);
     auto t0 = SteadyClock::now();
     if (!x.session.admin_base.empty()) {
-      HttpResponse a =
+      net::HttpResponse a =
           AdminCall(x, "POST", "clock", fmt::format("{{\"advance_seconds\": {}}}", s.wait_seconds));
-      HttpResponse b = AdminCall(x, "POST", "clock", "{\"resume\": true}");
-      if (!a.error.empty() || a.status != 200 || !b.error.empty() || b.status != 200) {
+      net::HttpResponse b = AdminCall(x, "POST", "clock", "{\"resume\": true}");
+      if (!a.transport.ok() || a.status != 200 || !b.transport.ok() || b.status != 200) {
         r->message = fmt::format("moving the mock's clock failed: HTTP {} {}", a.status,
-                                 a.error.empty() ? a.body.substr(0, 200) : a.error);
+                                 a.transport.ok() ? a.body.substr(0, 200) : a.transport.message());
         return false;
       }
     } else {
@@ -391,7 +407,7 @@ bool Send(const Exec& x, const Step& s, const Vars& vars, StepResult* r) {
   if (s.kind == StepKind::kHttp) {
     std::string url;
     if (!Sub(s.url, vars, false, &url, r)) return false;
-    HttpRequest req;
+    net::HttpRequest req;
     req.method = s.method == "HEAD" ? "HEAD" : "GET";
     req.url = url;
     req.timeout_seconds = x.target.timeout_seconds;
@@ -457,7 +473,7 @@ bool Send(const Exec& x, const Step& s, const Vars& vars, StepResult* r) {
   r->url = url;
   r->request_body = envelope;
   double timeout = std::min(s.timeout_seconds, x.target.timeout_seconds);
-  finish(x.http.PostSoap(url, action, envelope, user, password, timeout));
+  finish(x.http.Send(SoapRequest(url, action, envelope, user, password, timeout)));
   return true;
 }
 
@@ -646,7 +662,7 @@ ScenarioResult Runner::Run(const Scenario& sc) {
     }
     out.steps.push_back(r);
   };
-  auto run_one = [&](const Step& s, HttpClient& http, StepResult* r) {
+  auto run_one = [&](const Step& s, net::HttpClient& http, StepResult* r) {
     r->id = s.id;
     r->title = s.title;
     r->kind = s.kind;
@@ -700,7 +716,7 @@ ScenarioResult Runner::Run(const Scenario& sc) {
         threads.emplace_back([&, k] {
           const Step& s = sc.steps[k];
           if (s.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(s.delay_ms));
-          HttpClient http;
+          net::HttpClient http;
           run_one(s, http, &results[k - i]);
         });
       }

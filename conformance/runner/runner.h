@@ -13,6 +13,7 @@
 #include "conformance/report/report.h"
 #include "conformance/scenario/matchers.h"
 #include "conformance/scenario/scenario.h"
+#include "net/http_client.h"
 
 namespace atws::conformance::scenario {
 
@@ -49,6 +50,12 @@ bool Connect(const Target& target, Session* session, std::string* error);
 // POST /__admin/reset on the session's admin API (every tenant back to its default data and
 // settings, the clock back on real time). False + *error without an admin API or on failure.
 bool ResetMock(const Target& target, const Session& session, std::string* error);
+
+// A SOAP 1.1 POST of `envelope` (Content-Type text/xml; charset=utf-8, SOAPAction "soap_action"
+// quoted), with HTTP Basic when `username` is not empty.
+net::HttpRequest SoapRequest(const std::string& url, const std::string& soap_action,
+                             const std::string& envelope, const std::string& username,
+                             const std::string& password, double timeout_seconds);
 
 // URL helpers (path style …/webservicesN/… and host style webservicesN.autotask.net).
 int ZoneOfUrl(const std::string& url);                       // 0 when none
