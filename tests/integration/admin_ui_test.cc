@@ -4,9 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "http/server.h"
-#include "http_client.h"
-#include "xml/xml.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
@@ -14,7 +12,6 @@ using namespace atws::testing;
 namespace {
 
 const std::string kToken = "ui-test-token";
-const long long kContoso = 29683500;
 
 service::Options UiOptions() {
   service::Options o;
@@ -74,15 +71,7 @@ TEST_CASE("The admin page and its files are served from the binary", "[admin][ui
 TEST_CASE("GET /__admin/journal/{seq} answers one entry with its bodies", "[admin][ui]") {
   auto& m = TheUiMock();
   const std::string marker = "AdminUiMarker-7731";
-  HttpResult q =
-      HttpCall(m.port, "POST", "/webservices5/atservices/1.6/atws.asmx",
-               QueryEnvelope("<queryxml><entity>Account</entity><query><field>AccountName"
-                             "<expression op=\"equals\">" +
-                             marker +
-                             "</expression></field></query>"
-                             "</queryxml>"),
-               {{"Content-Type", "text/xml; charset=utf-8"},
-                {"Authorization", BasicAuth("api@contoso.example", "sandbox")}});
+  HttpResult q = m.Soap(kZone5, Query("Account", "AccountName", "equals", marker));
   REQUIRE(q.status == 200);
   auto list = nlohmann::json::parse(m.Get("/__admin/journal?operation=query").body);
   REQUIRE(!list.empty());

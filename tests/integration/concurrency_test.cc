@@ -8,34 +8,24 @@
 #include <set>
 #include <thread>
 
-#include "hardening_util.h"
-#include "http_client.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
 
 namespace {
 
-const std::string kNs = "http://autotask.net/ATWS/v1_6/";
 struct TenantUser {
   long long id;
   std::string user, path;
 };
-const TenantUser kA{29683500, "api@contoso.example", "/webservices5/atservices/1.6/atws.asmx"};
-const TenantUser kB{29684100, "api@beispiel.example", "/webservices18/atservices/1.6/atws.asmx"};
-
-std::string Between(const std::string& s, const std::string& a, const std::string& b) {
-  size_t p = s.find(a);
-  if (p == std::string::npos) return "";
-  p += a.size();
-  size_t e = s.find(b, p);
-  return e == std::string::npos ? "" : s.substr(p, e - p);
-}
+const TenantUser kA{kContoso, kUser, kZone5};
+const TenantUser kB{kGermanTenant, kGermanUser, kZone18};
 
 HttpResult Call(uint16_t port, const TenantUser& t, const std::string& inner) {
-  return HttpCall(port, "POST", t.path, Envelope(inner),
-                  {{"Content-Type", "text/xml; charset=utf-8"},
-                   {"Authorization", BasicAuth(t.user, "sandbox")}});
+  return HttpCall(
+      port, "POST", t.path, Envelope(inner),
+      {{"Content-Type", "text/xml; charset=utf-8"}, {"Authorization", BasicAuth(t.user, kPass)}});
 }
 
 std::string Query(const std::string& criteria) {
@@ -44,23 +34,11 @@ std::string Query(const std::string& criteria) {
          "</sXML></query>";
 }
 
-std::string Field(const std::string& name, const std::string& op, const std::string& value) {
-  return "<field>" + name + "<expression op=\"" + op + "\">" + Esc(value) + "</expression></field>";
-}
-
 std::string CreateTicket(const std::string& title) {
   return "<create xmlns=\"" + kNs +
          "\"><Entities><Entity xsi:type=\"Ticket\"><AccountID>0</AccountID><Title>" + Esc(title) +
          "</Title><Status>1</Status><Priority>2</Priority><DueDateTime>2026-12-01T10:00:00"
          "</DueDateTime></Entity></Entities></create>";
-}
-
-size_t Rows(const std::string& body) {
-  size_t n = 0;
-  for (size_t p = body.find("<Entity xsi:type="); p != std::string::npos;
-       p = body.find("<Entity xsi:type=", p + 1))
-    ++n;
-  return n;
 }
 
 struct Errors {
@@ -201,7 +179,7 @@ TEST_CASE("Delayed answers while their clients go away", "[concurrency]") {
   std::string request =
       "POST " + kA.path +
       " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nAuthorization: " +
-      BasicAuth(kA.user, "sandbox") + "\r\nContent-Length: " + std::to_string(body.size()) +
+      BasicAuth(kA.user, kPass) + "\r\nContent-Length: " + std::to_string(body.size()) +
       "\r\n\r\n" + body;
   std::atomic<int> answered{0};
   auto quitter = [&] {

@@ -6,8 +6,7 @@
 #include <regex>
 
 #include "common/text.h"
-#include "http/server.h"
-#include "http_client.h"
+#include "test_env.h"
 #include "xml/xml.h"
 
 using namespace atws;
@@ -15,31 +14,20 @@ using namespace atws::testing;
 
 namespace {
 
-const std::string kUser = "api@contoso.example";
-const std::string kGermanUser = "api@beispiel.example";
-const std::string kPass = "sandbox";
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kZone18 = "/webservices18/atservices/1.6/atws.asmx";
-const std::string kNs = "http://autotask.net/ATWS/v1_6/";
-constexpr long long kTenant = 29683500;
-constexpr long long kGermanTenant = 29684100;
 constexpr long long kMaxFile = 6LL << 20;
 
 struct ContractMock : TestServer {
   ContractMock() : TestServer(service::Options{}, 2) {
-    svc->FindTenant(kTenant)->settings.settle_delay_ms = 0;
+    svc->FindTenant(kContoso)->settings.settle_delay_ms = 0;
     svc->FindTenant(kGermanTenant)->settings.settle_delay_ms = 0;
   }
   HttpResult Soap(const std::string& inner, const std::string& user = kUser,
                   const std::string& path = kZone5) {
-    return HttpCall(
-        port, "POST", path, Envelope(inner),
-        {{"Content-Type", "text/xml; charset=utf-8"}, {"Authorization", BasicAuth(user, kPass)}});
+    return TestServer::Soap(path, Envelope(inner), user);
   }
   HttpResult Query(const std::string& queryxml, const std::string& user = kUser,
                    const std::string& path = kZone5) {
-    return Soap("<query xmlns=\"" + kNs + "\"><sXML>" + Esc(queryxml) + "</sXML></query>", user,
-                path);
+    return TestServer::Soap(path, QueryEnvelope(queryxml), user);
   }
   HttpResult Get(const std::string& target,
                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
@@ -52,15 +40,6 @@ struct ContractMock : TestServer {
 ContractMock& M() {
   static ContractMock m;
   return m;
-}
-
-std::string Between(const std::string& s, const std::string& open, const std::string& close,
-                    size_t from = 0) {
-  size_t a = s.find(open, from);
-  if (a == std::string::npos) return "";
-  a += open.size();
-  size_t b = s.find(close, a);
-  return b == std::string::npos ? "" : s.substr(a, b - a);
 }
 
 std::string Unescape(std::string s) {
@@ -483,7 +462,7 @@ TEST_CASE("GetInvoiceMarkup answers HTML and XML for the default invoices", "[in
 
 TEST_CASE("Multi-currency: InternalCurrency twins follow the account's currency", "[currency]") {
   ContractMock& m = M();
-  service::Tenant* t = m.svc->FindTenant(kTenant);
+  service::Tenant* t = m.svc->FindTenant(kContoso);
   long long ticket = AnyTicket(m);
   auto tq = m.Query("<queryxml><entity>Ticket</entity><query><field>id<expression op=\"Equals\">" +
                     std::to_string(ticket) + "</expression></field></query></queryxml>");

@@ -3,8 +3,6 @@
 // journal), fixture sets, the tenant language, the start-up configuration file and the journal
 // persisted in SQLite across a restart. Servers of their own (faults and the clock would
 // disturb other tests), put back with POST /__admin/reset between test cases.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,9 +17,9 @@
 #include <sstream>
 #include <thread>
 
-#include "http_client.h"
 #include "control/config.h"
 #include "service/service.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
@@ -30,36 +28,9 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kNs = "http://autotask.net/ATWS/v1_6/";
-const std::string kUser = "api@contoso.example";
-const std::string kPass = "sandbox";
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kNeutral = "/atservices/1.6/atws.asmx";
-constexpr long long kContoso = 29683500;
-constexpr long long kFrench = 29685300;
-
-std::string Between(const std::string& s, const std::string& a, const std::string& b,
-                    size_t from = 0) {
-  size_t p = s.find(a, from);
-  if (p == std::string::npos) return "";
-  p += a.size();
-  size_t e = s.find(b, p);
-  return e == std::string::npos ? "" : s.substr(p, e - p);
-}
-
-std::string Query(const std::string& entity, const std::string& field, const std::string& op,
-                  const std::string& value) {
-  return QueryEnvelope("<queryxml><entity>" + entity + "</entity><query><field>" + field +
-                       "<expression op=\"" + op + "\">" + value +
-                       "</expression></field></query></queryxml>");
-}
 std::string TicketQuery() { return Query("Ticket", "id", "lessthan", "29683520"); }
 std::string AccountQuery() { return Query("Account", "id", "greaterthan", "0"); }
 std::string WsdlVersion() { return Envelope("<GetWsdlVersion xmlns=\"" + kNs + "\"/>"); }
-std::string ZoneInfo(const std::string& user) {
-  return Envelope(
-      "<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + user + "</UserName></getZoneInfo>", "");
-}
 std::string FieldInfo(const std::string& entity) {
   return Envelope("<GetFieldInfo xmlns=\"" + kNs + "\"><psObjectType>" + entity +
                   "</psObjectType></GetFieldInfo>");
@@ -71,7 +42,6 @@ std::string CreateTicket(const std::string& title) {
                   title +
                   "</Title><Status>1</Status><Priority>2</Priority></Entity></Entities></create>");
 }
-std::string Rc(const HttpResult& r) { return Between(r.body, "<ReturnCode>", "</ReturnCode>"); }
 
 struct ControlMock : TestServer {
   explicit ControlMock(service::Options o = {}, int threads = 2)
@@ -135,10 +105,7 @@ Timed Exchange(int fd, uint16_t port, const std::string& path, const std::string
       if (head_end == std::string::npos) continue;
       t.head_ms = ms;
       t.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
-      std::string head = raw.substr(0, head_end);
-      for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      size_t p = head.find("content-length:");
-      if (p != std::string::npos) length = std::stoul(head.substr(p + 15));
+      length = ContentLength(raw.substr(0, head_end));
       if (raw.size() > head_end + 4) t.arrivals_ms.push_back(ms);
     } else {
       t.arrivals_ms.push_back(ms);
@@ -147,27 +114,6 @@ Timed Exchange(int fd, uint16_t port, const std::string& path, const std::string
   }
   if (head_end != std::string::npos) t.body = raw.substr(head_end + 4);
   return t;
-}
-
-int Connect(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{20, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-long long ReportedUsage(const HttpResult& r) {
-  std::string msg = Between(r.body, "<Message>", "</Message>");
-  size_t p = msg.find("numberOfExternalRequest: ");
-  return p == std::string::npos ? -1 : std::stoll(msg.substr(p + 25));
 }
 
 std::string TempDir(const std::string& tag) {
@@ -196,10 +142,10 @@ TEST_CASE("A fault rule fails the next matching calls, count times, and only tho
   CHECK(rule["remaining"] == 2);
 
   // Another entity, another operation, another tenant: untouched.
-  CHECK(Rc(m.Call(AccountQuery())) == "1");
+  CHECK(ReturnCode(m.Call(AccountQuery())) == "1");
   CHECK(m.Call(WsdlVersion()).status == 200);
-  CHECK(Rc(m.Call(Query("Ticket", "id", "greaterthan", "0"), "api@beispiel.example", kPass,
-                  "/webservices18/atservices/1.6/atws.asmx")) == "1");
+  CHECK(ReturnCode(m.Call(Query("Ticket", "id", "greaterthan", "0"), "api@beispiel.example", kPass,
+                          "/webservices18/atservices/1.6/atws.asmx")) == "1");
 
   for (int i = 0; i < 2; ++i) {
     HttpResult r = m.Call(TicketQuery());
@@ -209,7 +155,7 @@ TEST_CASE("A fault rule fails the next matching calls, count times, and only tho
   }
   HttpResult ok = m.Call(TicketQuery());
   CHECK(ok.status == 200);
-  CHECK(Rc(ok) == "1");
+  CHECK(ReturnCode(ok) == "1");
 
   json listed = m.AdminJson("GET", "/__admin/faults/" + id);
   CHECK(listed["hits"] == 2);
@@ -250,7 +196,7 @@ TEST_CASE("Every fault action answers as documented", "[control][faults]") {
     add({{"operation", "query"}, {"action", "atws_error"}, {"message", "Try later."}});
     HttpResult r = m.Call(AccountQuery());
     CHECK(r.status == 200);
-    CHECK(Rc(r) == "-1");
+    CHECK(ReturnCode(r) == "-1");
     CHECK(Between(r.body, "<Message>", "</Message>") == "Try later.");
     CHECK(Between(r.body, "<EntityResultType>", "</EntityResultType>") == "account");
   }
@@ -265,12 +211,12 @@ TEST_CASE("Every fault action answers as documented", "[control][faults]") {
          {"user", "API@contoso.example"},
          {"action", "drop"},
          {"count", 1}});
-    HttpResult other = m.Call(ZoneInfo("api@beispiel.example"), "", "", kNeutral);
+    HttpResult other = m.Call(ZoneInfoEnvelope(kGermanUser), "", "", kNeutral);
     CHECK(other.status == 200);  // another user's tenant
-    HttpResult r = m.Call(ZoneInfo(kUser), "", "", kNeutral);
+    HttpResult r = m.Call(ZoneInfoEnvelope(kUser), "", "", kNeutral);
     CHECK(r.status == 0);
     CHECK(r.body.empty());
-    CHECK(m.Call(ZoneInfo(kUser), "", "", kNeutral).status == 200);  // count 1: once
+    CHECK(m.Call(ZoneInfoEnvelope(kUser), "", "", kNeutral).status == 200);  // count 1: once
     auto j = m.Journal("?fault=any");
     REQUIRE(j.size() == 1);
     CHECK(j[0]["http_status"] == 0);
@@ -305,7 +251,7 @@ TEST_CASE("Latency faults hold the answer back without holding a worker", "[cont
   long long quick_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - t0).count();
   slow.join();
-  CHECK(Rc(quick) == "1");
+  CHECK(ReturnCode(quick) == "1");
   CHECK(quick_ms < 1000);  // served while the only worker's other answer waited
   CHECK(held_ms >= 1500);
   auto j = m.Journal("?fault=slow");
@@ -321,7 +267,7 @@ TEST_CASE("A slow body arrives in pieces and the connection stays usable", "[con
               R"({"operation": "query", "action": "slow_body", "duration_ms": 1200,
                   "chunks": 4, "count": 1})",
               201);
-  int fd = Connect(m.port);
+  int fd = ConnectLoopback(m.port, 20000);
   REQUIRE(fd >= 0);
   std::string auth = BasicAuth(kUser, kPass);
   Timed slow = Exchange(fd, m.port, kZone5, AccountQuery(), auth);
@@ -366,7 +312,7 @@ TEST_CASE("A seeded probability fires the same calls on every run", "[control][f
     std::vector<bool> fired;
     for (int i = 0; i < 24; ++i) {
       fired.push_back(m.Call(WsdlVersion()).status == 500);
-      CHECK(Rc(m.Call(AccountQuery())) == "1");  // not matching: no draw
+      CHECK(ReturnCode(m.Call(AccountQuery())) == "1");  // not matching: no draw
     }
     CHECK(fired == expected);
     json listed = m.AdminJson("GET", "/__admin/faults/coin");
@@ -459,9 +405,9 @@ TEST_CASE("Each admin endpoint shows its effect through the SOAP API", "[control
     json u = m.AdminJson("PUT", tenant + "/usage", R"({"calls": 10000})");
     CHECK(u["suspended"] == true);
     CHECK(ReportedUsage(m.Call(Usage())) == 10000);
-    CHECK(Rc(m.Call(AccountQuery())) == "-1");
+    CHECK(ReturnCode(m.Call(AccountQuery())) == "-1");
     m.AdminJson("POST", "/__admin/clock", R"({"advance_seconds": 3601})");
-    CHECK(Rc(m.Call(AccountQuery())) == "1");
+    CHECK(ReturnCode(m.Call(AccountQuery())) == "1");
     CHECK(ReportedUsage(m.Call(Usage())) == 1);
     m.AdminJson("PUT", tenant + "/usage", R"({"calls": 1234})");
     CHECK(ReportedUsage(m.Call(Usage())) == 1234);
@@ -478,17 +424,17 @@ TEST_CASE("Each admin endpoint shows its effect through the SOAP API", "[control
     CHECK(m.Call(WsdlVersion()).status == 200);  // one second before it
   }
   SECTION("zones: moving the tenant changes getZoneInfo and the endpoint it may use") {
-    CHECK(Between(m.Call(ZoneInfo(kUser), "", "", kNeutral).body, "<URL>", "</URL>")
+    CHECK(Between(m.Call(ZoneInfoEnvelope(kUser), "", "", kNeutral).body, "<URL>", "</URL>")
               .find("/webservices5/") != std::string::npos);
     m.AdminJson("PUT", tenant + "/zone", R"({"zone": 14})");
-    HttpResult z = m.Call(ZoneInfo(kUser), "", "", kNeutral);
+    HttpResult z = m.Call(ZoneInfoEnvelope(kUser), "", "", kNeutral);
     CHECK(Between(z.body, "<URL>", "</URL>") ==
           "http://127.0.0.1:" + std::to_string(m.port) + "/webservices14/ATServices/1.6/atws.asmx");
     CHECK(Between(z.body, "<WebUrl>", "</WebUrl>") ==
           "http://127.0.0.1:" + std::to_string(m.port) + "/ww14/");
-    CHECK(Rc(m.Call(AccountQuery())) == "-1");  // zone 5 is not its zone any more
-    CHECK(Rc(m.Call(AccountQuery(), kUser, kPass, "/webservices14/atservices/1.6/atws.asmx")) ==
-          "1");
+    CHECK(ReturnCode(m.Call(AccountQuery())) == "-1");  // zone 5 is not its zone any more
+    CHECK(ReturnCode(m.Call(AccountQuery(), kUser, kPass,
+                            "/webservices14/atservices/1.6/atws.asmx")) == "1");
     // The zone's flavour decides the WSDL version the tenant's calls see.
     m.AdminJson("PUT", "/__admin/zones/14", R"({"flavour": "2018"})");
     CHECK(
@@ -698,10 +644,10 @@ TEST_CASE("The example configuration file has the same effects as the admin API"
       CHECK(ReportedUsage(call(Usage())) == 2600);
       // the fault: the first Ticket query fails, the next one does not
       HttpResult first = call(TicketQuery());
-      CHECK(Rc(first) == "-1");
+      CHECK(ReturnCode(first) == "-1");
       CHECK(Between(first.body, "<Message>", "</Message>") ==
             "Simulated outage: the first Ticket query fails.");
-      CHECK(Rc(call(TicketQuery())) == "1");
+      CHECK(ReturnCode(call(TicketQuery())) == "1");
       // the fixture set
       HttpResult acc = call(Query("Account", "id", "equals", "29700001"));
       CHECK(Between(acc.body, "<AccountName xsi:type=\"xsd:string\">", "</AccountName>") ==
@@ -717,13 +663,13 @@ TEST_CASE("The example configuration file has the same effects as the admin API"
                                    "</Priority></Entity></Entities></create>",
                                "CI-INTEGRATION"),
                       "ci@contoso.example", "ci-secret");
-      CHECK(Rc(ci) == "1");
+      CHECK(ReturnCode(ci) == "1");
       json sources = admin("GET", "/__admin/tenants/29683500/sources");
       CHECK(Between(ci.body, "<Source xsi:type=\"xsd:int\">", "</Source>") ==
             sources["default"].dump());
       CHECK(sources["default"] != 4);
       // the French tenant: zone 3 (flavour 2018), English labels
-      HttpResult z = call(ZoneInfo("api@exemple.example"), "", "", kNeutral);
+      HttpResult z = call(ZoneInfoEnvelope("api@exemple.example"), "", "", kNeutral);
       CHECK(Between(z.body, "<URL>", "</URL>") ==
             "http://127.0.0.1:" + std::to_string(port) + "/webservices3/ATServices/1.6/atws.asmx");
       const std::string zone3 = "/webservices3/atservices/1.6/atws.asmx";
@@ -743,8 +689,8 @@ TEST_CASE("The example configuration file has the same effects as the admin API"
     check_configured();
     // Resetting one tenant applies its part again (and the faults that name it).
     admin("POST", "/__admin/reset?tenant=29683500");
-    CHECK(Rc(call(TicketQuery())) == "-1");
-    CHECK(Rc(call(TicketQuery())) == "1");
+    CHECK(ReturnCode(call(TicketQuery())) == "-1");
+    CHECK(ReturnCode(call(TicketQuery())) == "1");
   }
 
   // A restart on the same data directory keeps the data (no second copy of the fixture set)
@@ -815,7 +761,7 @@ TEST_CASE("The journal persisted in SQLite survives a restart and keeps its filt
   std::string first_seq;
   {
     ControlMock m(o);
-    CHECK(Rc(m.Call(Query("Account", "AccountName", "equals", "PersistedMarker"))) == "1");
+    CHECK(ReturnCode(m.Call(Query("Account", "AccountName", "equals", "PersistedMarker"))) == "1");
     m.Call(WsdlVersion());
     m.AdminJson("POST", "/__admin/faults", R"({"action": "http_500", "count": 1})", 201);
     CHECK(m.Call(WsdlVersion()).status == 500);

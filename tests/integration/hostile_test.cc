@@ -4,31 +4,16 @@
 // tenant row changes, and the server keeps answering (docs/reliability.md).
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "hardening_util.h"
-#include "http_client.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
 
 namespace {
-
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kNeutral = "/atservices/1.6/atws.asmx";
-const std::string kUser = "api@contoso.example";
-const std::string kPass = "sandbox";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("cannot read " + path);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // The body of a manifest entry: the file with its repeat markers expanded.
 std::string Body(const nlohmann::json& e) {
@@ -58,26 +43,11 @@ std::string Body(const nlohmann::json& e) {
   return body;
 }
 
-size_t Count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + what.size())) ++n;
-  return n;
-}
-
 // getZoneInfo answers: the server is alive and serving.
 bool Alive(uint16_t port) {
-  auto r = HttpCall(port, "POST", kNeutral,
-                    Envelope("<getZoneInfo xmlns=\"http://autotask.net/ATWS/v1_6/\"><UserName>" +
-                                 kUser + "</UserName></getZoneInfo>",
-                             ""),
+  auto r = HttpCall(port, "POST", kNeutral, ZoneInfoEnvelope(),
                     {{"Content-Type", "text/xml; charset=utf-8"}});
   return r.status == 200 && r.body.find("<CI>29683500</CI>") != std::string::npos;
-}
-
-std::string ZoneInfoEnvelope() {
-  return Envelope("<getZoneInfo xmlns=\"http://autotask.net/ATWS/v1_6/\"><UserName>" + kUser +
-                      "</UserName></getZoneInfo>",
-                  "");
 }
 
 std::string PostHead(size_t length, const std::string& extra = "") {
@@ -390,7 +360,7 @@ TEST_CASE("Queries with long WHERE clauses leave no prepared statement behind", 
   // query holds ~16 MB there, so queries of varying length could exhaust memory.
   HardenedServer m;
   auto statements = [&] {
-    auto* t = m.svc->FindTenant(29683500);
+    auto* t = m.svc->FindTenant(kContoso);
     std::lock_guard<std::mutex> lock(t->db->mutex());
     int n = 0;
     for (sqlite3_stmt* s = sqlite3_next_stmt(t->db->handle(), nullptr); s;

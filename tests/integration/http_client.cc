@@ -2,32 +2,87 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "common/text.h"
-#include "xml/xml.h"
 
 namespace atws::testing {
 
-HttpResult HttpCall(uint16_t port, const std::string& method, const std::string& target,
-                    const std::string& body,
-                    const std::vector<std::pair<std::string, std::string>>& headers) {
+int ConnectLoopback(uint16_t port, int recv_timeout_ms, int rcvbuf) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket");
+  if (fd < 0) return -1;
+  if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  if (recv_timeout_ms > 0) {
+    timeval tv{recv_timeout_ms / 1000, (recv_timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     close(fd);
-    throw std::runtime_error("connect");
+    return -1;
   }
+  return fd;
+}
+
+uint16_t FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+size_t ContentLength(const std::string& head) {
+  std::string lower = AsciiLower(head);
+  size_t p = lower.find("\r\ncontent-length:");
+  if (p == std::string::npos) return std::string::npos;
+  return std::stoul(lower.substr(p + 17, lower.find("\r\n", p + 2) - p - 17));
+}
+
+std::map<std::string, std::string> HeaderFields(const std::string& head) {
+  std::map<std::string, std::string> fields;
+  size_t pos = head.find("\r\n");
+  while (pos != std::string::npos) {
+    size_t next = head.find("\r\n", pos + 2);
+    std::string line =
+        head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+    size_t c = line.find(':');
+    if (c != std::string::npos)
+      fields[AsciiLower(line.substr(0, c))] = std::string(Trim(line.substr(c + 1)));
+    pos = next;
+  }
+  return fields;
+}
+
+int StatusOf(const std::string& response) {
+  if (response.compare(0, 5, "HTTP/") != 0) return 0;
+  size_t sp = response.find(' ');
+  return sp == std::string::npos ? 0 : std::atoi(response.c_str() + sp + 1);
+}
+
+HttpResult HttpCall(uint16_t port, const std::string& method, const std::string& target,
+                    const std::string& body,
+                    const std::vector<std::pair<std::string, std::string>>& headers) {
+  int fd = ConnectLoopback(port, 30000);
+  if (fd < 0) throw std::runtime_error("connect");
   std::string req = method + " " + target + " HTTP/1.1\r\n";
   bool has_host = false;
   for (const auto& [k, v] : headers) {
@@ -53,12 +108,8 @@ HttpResult HttpCall(uint16_t port, const std::string& method, const std::string&
     raw.append(buf, static_cast<size_t>(n));
     if (header_end == std::string::npos) {
       header_end = raw.find("\r\n\r\n");
-      if (header_end != std::string::npos) {
-        std::string lower = AsciiLower(raw.substr(0, header_end));
-        size_t p = lower.find("\r\ncontent-length:");
-        if (p != std::string::npos)
-          content_length = std::stoul(lower.substr(p + 17, lower.find("\r\n", p + 2) - p - 17));
-      }
+      if (header_end != std::string::npos)
+        content_length = ContentLength(raw.substr(0, header_end));
     }
     if (header_end != std::string::npos && content_length != std::string::npos &&
         raw.size() >= header_end + 4 + content_length)
@@ -70,77 +121,78 @@ HttpResult HttpCall(uint16_t port, const std::string& method, const std::string&
   r.body = raw.substr(header_end + 4);
   size_t sp = head.find(' ');
   r.status = std::atoi(head.c_str() + sp + 1);
-  size_t pos = head.find("\r\n");
-  while (pos != std::string::npos) {
-    size_t next = head.find("\r\n", pos + 2);
-    std::string line =
-        head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
-    size_t c = line.find(':');
-    if (c != std::string::npos)
-      r.headers[AsciiLower(line.substr(0, c))] = std::string(Trim(line.substr(c + 1)));
-    pos = next;
-  }
+  r.headers = HeaderFields(head);
   return r;
-}
-
-std::string Envelope(const std::string& inner, const std::string& code, const std::string& ns) {
-  std::string h;
-  if (!code.empty())
-    h = "<soap:Header><AutotaskIntegrations xmlns=\"" + ns + "\"><IntegrationCode>" + code +
-        "</IntegrationCode></AutotaskIntegrations></soap:Header>";
-  return "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
-         "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-         "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">" +
-         h + "<soap:Body>" + inner + "</soap:Body></soap:Envelope>";
-}
-
-std::string Esc(const std::string& s) { return XmlEscape(s); }
-
-std::string QueryEnvelope(const std::string& queryxml, const std::string& code) {
-  return Envelope(
-      "<query xmlns=\"http://autotask.net/ATWS/v1_6/\"><sXML>" + Esc(queryxml) + "</sXML></query>",
-      code);
 }
 
 std::string BasicAuth(const std::string& user, const std::string& password) {
   return "Basic " + Base64Encode(user + ":" + password);
 }
 
-TestServer::TestServer(service::Options options, int threads, http::HeldCalls held_calls)
-    : TestServer(
-          [&options] {
-            xml::InitParser();  // before the service parses anything
-            return std::make_shared<service::Service>(std::move(options));
-          }(),
-          threads, nullptr, held_calls) {}
-
-TestServer::TestServer(std::shared_ptr<service::Service> s, int threads,
-                       std::function<service::HttpResponse(const service::HttpRequest&)> handler,
-                       http::HeldCalls held_calls)
-    : svc(std::move(s)) {
-  xml::InitParser();
-  http::ServerOptions so;
-  so.port = 0;
-  so.threads = threads;
-  so.held_calls = held_calls;
-  so.handler = std::move(handler);
-  server = std::make_unique<http::Server>(svc, so);
-  std::string err;
-  if (!server->Start(&err)) throw std::runtime_error(err);
-  port = server->port();
+RawConn::RawConn(uint16_t port) : fd_(ConnectLoopback(port)) {
+  if (fd_ < 0) throw std::runtime_error("connect");
 }
 
-HttpResult TestServer::Soap(const std::string& path, const std::string& body,
-                            const std::string& user, const std::string& password) const {
-  std::vector<std::pair<std::string, std::string>> h = {
-      {"Content-Type", "text/xml; charset=utf-8"}};
-  if (!user.empty()) h.emplace_back("Authorization", BasicAuth(user, password));
-  return HttpCall(port, "POST", path, body, h);
+RawConn::~RawConn() {
+  if (fd_ >= 0) close(fd_);
 }
 
-HttpResult TestServer::Admin(const std::string& method, const std::string& path,
-                             const std::string& body) const {
-  return HttpCall(port, method, path, body, {{"Content-Type", "application/json"}});
+bool RawConn::Send(const std::string& data, int timeout_ms) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    pollfd p{fd_, POLLOUT, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return false;
+    ssize_t n = send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return false;
+    }
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string RawConn::ReadAll(int timeout_ms, bool* closed) {
+  std::string out;
+  char buf[65536];
+  if (closed) *closed = false;
+  for (;;) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return out;
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      if (closed) *closed = true;
+      return out;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::string RawConn::ReadResponse(int timeout_ms) {
+  std::string out = std::move(pending_);
+  pending_.clear();
+  char buf[65536];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    size_t he = out.find("\r\n\r\n");
+    if (he != std::string::npos) {
+      size_t cl = ContentLength(out.substr(0, he));
+      if (cl == std::string::npos) cl = 0;
+      if (out.size() >= he + 4 + cl) {
+        pending_ = out.substr(he + 4 + cl);
+        return out.substr(0, he + 4 + cl);
+      }
+    }
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now())
+                                    .count());
+    if (left <= 0) return out;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, left) <= 0) return out;
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
 }
 
 }  // namespace atws::testing

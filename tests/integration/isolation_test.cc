@@ -8,27 +8,16 @@
 
 #include "common/text.h"
 #include "hardening_util.h"
-#include "http_client.h"
+#include "test_env.h"
+#include "xml/xml.h"
 
 using namespace atws;
 using namespace atws::testing;
 
 namespace {
 
-const std::string kNs = "http://autotask.net/ATWS/v1_6/";
-const std::string kA = "api@contoso.example";   // tenant 29683500, zone 5
-const std::string kB = "api@beispiel.example";  // tenant 29684100, zone 18
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kZone18 = "/webservices18/atservices/1.6/atws.asmx";
-constexpr long long kTenantA = 29683500, kTenantB = 29684100;
-
-std::string Between(const std::string& s, const std::string& a, const std::string& b) {
-  size_t p = s.find(a);
-  if (p == std::string::npos) return "";
-  p += a.size();
-  size_t e = s.find(b, p);
-  return e == std::string::npos ? "" : s.substr(p, e - p);
-}
+const std::string& kA = kUser;        // tenant A: 29683500, zone 5
+const std::string& kB = kGermanUser;  // tenant B: 29684100, zone 18
 
 std::vector<long long> Ids(const std::string& body) {
   std::vector<long long> ids;
@@ -40,12 +29,12 @@ std::vector<long long> Ids(const std::string& body) {
 
 struct Isolation : TestServer {
   Isolation() : TestServer(service::Options{}, 2) {
-    for (long long t : {kTenantA, kTenantB}) svc->FindTenant(t)->settings.settle_delay_ms = 0;
+    for (long long t : {kContoso, kGermanTenant}) svc->FindTenant(t)->settings.settle_delay_ms = 0;
   }
   HttpResult As(const std::string& user, const std::string& path, const std::string& inner,
                 const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     std::vector<std::pair<std::string, std::string>> h = {
-        {"Content-Type", "text/xml; charset=utf-8"}, {"Authorization", BasicAuth(user, "sandbox")}};
+        {"Content-Type", "text/xml; charset=utf-8"}, {"Authorization", BasicAuth(user, kPass)}};
     h.insert(h.end(), extra.begin(), extra.end());
     return HttpCall(port, "POST", path, Envelope(inner), h);
   }
@@ -56,9 +45,6 @@ struct Isolation : TestServer {
                   Esc("<queryxml><entity>" + entity + "</entity><query>" + criteria +
                       "</query></queryxml>") +
                   "</sXML></query>");
-  }
-  static std::string Field(const std::string& name, const std::string& op, const std::string& v) {
-    return "<field>" + name + "<expression op=\"" + op + "\">" + Esc(v) + "</expression></field>";
   }
 };
 
@@ -77,13 +63,12 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
   REQUIRE(Between(c.body, "<ReturnCode>", "</ReturnCode>") == "1");
   const std::string ticket = Between(c.body, "<EntityId>", "</EntityId>");
   REQUIRE_FALSE(ticket.empty());
-  auto contacts =
-      Ids(m.Query(kA, kZone5, "Contact", Isolation::Field("id", "GreaterThan", "0")).body);
+  auto contacts = Ids(m.Query(kA, kZone5, "Contact", Field("id", "GreaterThan", "0")).body);
   REQUIRE_FALSE(contacts.empty());
   const std::string contact = std::to_string(contacts.front());
   std::set<long long> a_tickets;
   for (std::string last = "0";;) {
-    auto ids = Ids(m.Query(kA, kZone5, "Ticket", Isolation::Field("id", "GreaterThan", last)).body);
+    auto ids = Ids(m.Query(kA, kZone5, "Ticket", Field("id", "GreaterThan", last)).body);
     a_tickets.insert(ids.begin(), ids.end());
     if (ids.size() < 500) break;
     last = std::to_string(ids.back());
@@ -94,23 +79,23 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
 
   SECTION("by id and by query") {
     for (const std::string& criteria :
-         {Isolation::Field("id", "Equals", ticket), Isolation::Field("Title", "Equals", marker),
-          Isolation::Field("Title", "Contains", "MARKER"),
-          "<condition operator=\"OR\">" + Isolation::Field("id", "Equals", ticket) +
+         {Field("id", "Equals", ticket), Field("Title", "Equals", marker),
+          Field("Title", "Contains", "MARKER"),
+          "<condition operator=\"OR\">" + Field("id", "Equals", ticket) +
               "</condition><condition operator=\"OR\">" +
-              Isolation::Field("Title", "BeginsWith", "ISOLATION") + "</condition>"}) {
+              Field("Title", "BeginsWith", "ISOLATION") + "</condition>"}) {
       INFO(criteria);
       auto r = m.Query(kB, kZone18, "Ticket", criteria);
       CHECK(Between(r.body, "<ReturnCode>", "</ReturnCode>") == "1");
       CHECK(Ids(r.body).empty());
       CHECK(r.body.find(marker) == std::string::npos);
     }
-    auto r = m.Query(kB, kZone18, "Contact", Isolation::Field("id", "Equals", contact));
+    auto r = m.Query(kB, kZone18, "Contact", Field("id", "Equals", contact));
     CHECK(Ids(r.body).empty());
     // Every ticket tenant B can page through is its own.
     size_t seen = 0;
     for (std::string last = "0";;) {
-      auto page = m.Query(kB, kZone18, "Ticket", Isolation::Field("id", "GreaterThan", last));
+      auto page = m.Query(kB, kZone18, "Ticket", Field("id", "GreaterThan", last));
       auto ids = Ids(page.body);
       for (long long id : ids) CHECK(a_tickets.count(id) == 0);
       CHECK(page.body.find(marker) == std::string::npos);
@@ -139,20 +124,19 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
 
   SECTION("through the other tenant's zone") {
     // B's user on A's zone endpoint, by path and by Host name.
-    auto r = m.Query(kB, kZone5, "Ticket", Isolation::Field("id", "Equals", ticket));
+    auto r = m.Query(kB, kZone5, "Ticket", Field("id", "Equals", ticket));
     CHECK(Between(r.body, "<ReturnCode>", "</ReturnCode>") == "-1");
     CHECK(r.body.find("belongs to zone 18, not to zone 5") != std::string::npos);
     auto h = m.As(kB, "/atservices/1.6/atws.asmx",
                   "<query xmlns=\"" + kNs + "\"><sXML>" +
                       Esc("<queryxml><entity>Ticket</entity><query>" +
-                          Isolation::Field("id", "Equals", ticket) + "</query></queryxml>") +
+                          Field("id", "Equals", ticket) + "</query></queryxml>") +
                       "</sXML></query>",
                   {{"Host", "webservices5.autotask.net"}});
     CHECK(h.body.find("belongs to zone 18, not to zone 5") != std::string::npos);
     CHECK(h.body.find(marker) == std::string::npos);
     // On the zone-neutral endpoint B is served as B: its own rows only.
-    auto n = m.Query(kB, "/atservices/1.6/atws.asmx", "Ticket",
-                     Isolation::Field("id", "Equals", ticket));
+    auto n = m.Query(kB, "/atservices/1.6/atws.asmx", "Ticket", Field("id", "Equals", ticket));
     CHECK(Ids(n.body).empty());
     // A's user name with a wrong password is no way in either.
     auto w = HttpCall(m.port, "POST", kZone5,
@@ -162,8 +146,7 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
   }
 
   SECTION("impersonating a resource of the other tenant") {
-    auto res =
-        Ids(m.Query(kB, kZone18, "Resource", Isolation::Field("id", "GreaterThan", "0")).body);
+    auto res = Ids(m.Query(kB, kZone18, "Resource", Field("id", "GreaterThan", "0")).body);
     REQUIRE_FALSE(res.empty());
     std::string env =
         "<?xml version=\"1.0\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/"
@@ -175,7 +158,7 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
         "xmlns=\"" +
         kNs + "\"><Entities><Entity xsi:type=\"Ticket\"><id>" + ticket +
         "</id><Title>impersonated</Title></Entity></Entities></update></soap:Body></soap:Envelope>";
-    auto r = HttpCall(m.port, "POST", kZone5, env, {{"Authorization", BasicAuth(kA, "sandbox")}});
+    auto r = HttpCall(m.port, "POST", kZone5, env, {{"Authorization", BasicAuth(kA, kPass)}});
     CHECK(Between(r.body, "<ReturnCode>", "</ReturnCode>") == "-1");
     CHECK(r.body.find("ImpersonateAsResourceID") != std::string::npos);
   }
@@ -202,7 +185,7 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
                   "<DeleteAttachment xmlns=\"" + kNs + "\"><attachmentId>" + id +
                       "</attachmentId></DeleteAttachment>");
     CHECK(d.status == 500);
-    auto q = m.Query(kB, kZone18, "AttachmentInfo", Isolation::Field("id", "Equals", id));
+    auto q = m.Query(kB, kZone18, "AttachmentInfo", Field("id", "Equals", id));
     CHECK(Ids(q.body).empty());
     // An attachment of B's pointing at A's ticket: the parent does not exist for B.
     auto p = m.As(kB, kZone18,
@@ -222,7 +205,7 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
   INFO(DigestDiff(before, after));
   CHECK(after == before);
   // A's ticket still has its title.
-  auto mine = m.Query(kA, kZone5, "Ticket", Isolation::Field("id", "Equals", ticket));
+  auto mine = m.Query(kA, kZone5, "Ticket", Field("id", "Equals", ticket));
   CHECK(mine.body.find(marker) != std::string::npos);
 }
 

@@ -3,41 +3,18 @@
 #include <regex>
 #include <set>
 
-#include "common/text.h"
-#include "http/server.h"
-#include "http_client.h"
-#include "xml/xml.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
 
 namespace {
 
-const std::string kUser = "api@contoso.example";
-const std::string kGermanUser = "api@beispiel.example";
-const std::string kPass = "sandbox";
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kNeutral = "/atservices/1.6/atws.asmx";
-
-struct Mock : TestServer {
-  HttpResult Soap(const std::string& path, const std::string& body, const std::string& user = kUser,
-                  const std::string& pass = kPass) {
-    return TestServer::Soap(path, body, user, pass);
-  }
-};
+using Mock = TestServer;
 
 Mock& TheMock() {
   static Mock m;
   return m;
-}
-
-std::string Between(const std::string& s, const std::string& open, const std::string& close,
-                    size_t from = 0) {
-  size_t a = s.find(open, from);
-  if (a == std::string::npos) return "";
-  a += open.size();
-  size_t b = s.find(close, a);
-  return b == std::string::npos ? "" : s.substr(a, b - a);
 }
 
 std::vector<long long> Ids(const std::string& body) {
@@ -50,17 +27,11 @@ std::vector<long long> Ids(const std::string& body) {
   return ids;
 }
 
-std::string ZoneInfo(const std::string& user) {
-  return Envelope("<getZoneInfo xmlns=\"http://autotask.net/ATWS/v1_6/\"><UserName>" + user +
-                      "</UserName></getZoneInfo>",
-                  "");
-}
-
 }  // namespace
 
 TEST_CASE("getZoneInfo hands out URLs on the host the client used", "[zones]") {
   Mock& m = TheMock();
-  auto r = m.Soap(kNeutral, ZoneInfo(kUser), "");
+  auto r = m.Soap(kNeutral, ZoneInfoEnvelope(kUser), "");
   REQUIRE(r.status == 200);
   std::string base = "http://127.0.0.1:" + std::to_string(m.port);
   CHECK(Between(r.body, "<URL>", "</URL>") == base + "/webservices5/ATServices/1.6/atws.asmx");
@@ -69,11 +40,11 @@ TEST_CASE("getZoneInfo hands out URLs on the host the client used", "[zones]") {
   CHECK(Between(r.body, "<CI>", "</CI>") == "29683500");
   CHECK(r.body.find("<DataBaseType/>") != std::string::npos);
 
-  auto de = m.Soap(kNeutral, ZoneInfo(kGermanUser), "");
+  auto de = m.Soap(kNeutral, ZoneInfoEnvelope(kGermanUser), "");
   CHECK(Between(de.body, "<URL>", "</URL>") == base + "/webservices18/ATServices/1.6/atws.asmx");
 
   // By Host name: host-style URLs.
-  auto h = HttpCall(m.port, "POST", kNeutral, ZoneInfo(kUser),
+  auto h = HttpCall(m.port, "POST", kNeutral, ZoneInfoEnvelope(kUser),
                     {{"Host", "webservices.autotask.net:" + std::to_string(m.port)}});
   CHECK(Between(h.body, "<URL>", "</URL>") ==
         "http://webservices5.autotask.net:" + std::to_string(m.port) + "/ATServices/1.6/atws.asmx");
@@ -81,16 +52,12 @@ TEST_CASE("getZoneInfo hands out URLs on the host the client used", "[zones]") {
         "http://ww5.autotask.net:" + std::to_string(m.port) + "/");
 
   // 1.5 endpoint: the URL carries 1.5.
-  auto v15 = m.Soap("/atservices/1.5/atws.asmx",
-                    Envelope("<getZoneInfo xmlns=\"http://autotask.net/ATWS/v1_5/\"><UserName>" +
-                                 kUser + "</UserName></getZoneInfo>",
-                             "", "http://autotask.net/ATWS/v1_5/"),
-                    "");
+  auto v15 = m.Soap("/atservices/1.5/atws.asmx", ZoneInfoEnvelope(kUser, kNs15), "");
   CHECK(Between(v15.body, "<URL>", "</URL>") == base + "/webservices5/ATServices/1.5/atws.asmx");
 }
 
 TEST_CASE("getZoneInfo for an unknown user answers ErrorCode -1 without URLs", "[zones]") {
-  auto r = TheMock().Soap(kNeutral, ZoneInfo("nobody@nowhere.example"), "");
+  auto r = TheMock().Soap(kNeutral, ZoneInfoEnvelope("nobody@nowhere.example"), "");
   REQUIRE(r.status == 200);
   CHECK(Between(r.body, "<ErrorCode>", "</ErrorCode>") == "-1");
   CHECK(r.body.find("<URL>") == std::string::npos);
@@ -127,10 +94,9 @@ TEST_CASE("A missing or unknown IntegrationCode is refused in the operation's sh
 }
 
 TEST_CASE("A user calling another zone's endpoint gets the wrong-zone error", "[zones]") {
-  auto r = TheMock().Soap("/webservices18/atservices/1.6/atws.asmx",
-                          QueryEnvelope("<queryxml><entity>Ticket</entity><query><field>id"
-                                        "<expression op=\"equals\">1</expression></field>"
-                                        "</query></queryxml>"));
+  auto r = TheMock().Soap(kZone18, QueryEnvelope("<queryxml><entity>Ticket</entity><query><field>id"
+                                                 "<expression op=\"equals\">1</expression></field>"
+                                                 "</query></queryxml>"));
   CHECK(Between(r.body, "<ReturnCode>", "</ReturnCode>") == "-1");
   CHECK(r.body.find("belongs to zone 5, not to zone 18") != std::string::npos);
 }
@@ -237,7 +203,7 @@ TEST_CASE("GetFieldInfo answers picklists in the tenant's language", "[metadata]
       "<GetFieldInfo xmlns=\"http://autotask.net/ATWS/v1_6/\"><psObjectType>Ticket"
       "</psObjectType></GetFieldInfo>");
   auto en = m.Soap(kZone5, body);
-  auto de = m.Soap("/webservices18/atservices/1.6/atws.asmx", body, kGermanUser);
+  auto de = m.Soap(kZone18, body, kGermanUser);
   REQUIRE(en.status == 200);
   REQUIRE(de.status == 200);
   auto status_pick = [](const std::string& b) {
@@ -278,7 +244,7 @@ TEST_CASE("WSDL is served at ?WSDL and .wsdl with the mock's own address", "[wsd
     REQUIRE(r.status == 200);
     CHECK(r.body.find("location=\"" + base + "/ATServices/1.6/atws.asmx\"") != std::string::npos);
   }
-  auto z = HttpCall(m.port, "GET", "/webservices18/atservices/1.6/atws.asmx?WSDL");
+  auto z = HttpCall(m.port, "GET", kZone18 + "?WSDL");
   CHECK(z.body.find("location=\"" + base + "/webservices18/ATServices/1.6/atws.asmx\"") !=
         std::string::npos);
 }
@@ -293,7 +259,7 @@ TEST_CASE("Malformed envelopes get a soap:Client fault and the server keeps serv
     CHECK(r.status == 500);
     CHECK(r.body.find("<faultcode>soap:Client</faultcode>") != std::string::npos);
   }
-  auto ok = m.Soap(kNeutral, ZoneInfo(kUser), "");
+  auto ok = m.Soap(kNeutral, ZoneInfoEnvelope(kUser), "");
   CHECK(ok.status == 200);
 }
 

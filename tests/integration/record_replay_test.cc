@@ -1,40 +1,21 @@
 // Record and replay end to end, in-process: mock A serves; recorder B forwards to A and writes a
 // recording; replayer C serves the recording. The same calls through C give the same answers
 // with no near misses; a changed request is a near miss naming the nearest exchange.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "common/text.h"
 #include "http/server.h"
-#include "http_client.h"
 #include "record/record.h"
+#include "test_env.h"
 #include "xml/xml.h"
 
 using namespace atws;
 using namespace atws::testing;
 
 namespace {
-
-const std::string kUser = "api@contoso.example";
-const std::string kPass = "sandbox";
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kNeutral = "/atservices/1.6/atws.asmx";
-const std::string kNs = "http://autotask.net/ATWS/v1_6/";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 using Running = TestServer;
 
@@ -66,20 +47,6 @@ long long LastId(const std::string& body) {
     last = std::stoll(body.substr(p, body.find('<', p) - p));
   }
   return last;
-}
-
-size_t Count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-  return n;
-}
-
-std::string Between(const std::string& s, const std::string& open, const std::string& close) {
-  size_t a = s.find(open);
-  if (a == std::string::npos) return "";
-  a += open.size();
-  size_t b = s.find(close, a);
-  return b == std::string::npos ? "" : s.substr(a, b - a);
 }
 
 // One call: where it goes and what it sends.
@@ -114,8 +81,7 @@ TEST_CASE("A recording made against the mock replays with zero near misses", "[r
   REQUIRE(recorder);
   Running b = Serve(nullptr, [&](const service::HttpRequest& r) { return recorder->Handle(r); });
 
-  std::string zone_info = Envelope(
-      "<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + kUser + "</UserName></getZoneInfo>", "");
+  std::string zone_info = ZoneInfoEnvelope();
   std::string field_info = Envelope("<GetFieldInfo xmlns=\"" + kNs +
                                     "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>");
   std::string usage = Envelope("<getThresholdAndUsageInfo xmlns=\"" + kNs + "\"/>");
@@ -288,19 +254,9 @@ TEST_CASE("The recorder answers 502 when the upstream is down, and records nothi
   xml::InitParser();
   std::string file = "/tmp/atws_record_down_" + std::to_string(getpid()) + ".xml";
   std::remove(file.c_str());
-  // A port nobody listens on: bind one, note it, close it.
-  uint16_t dead;
-  {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    dead = ntohs(addr.sin_port);
-    close(fd);
-  }
+  // A port nobody listens on.
+  const uint16_t dead = FreeLoopbackPort();
+  REQUIRE(dead != 0);
   record::RecorderOptions ro;
   ro.file = file;
   ro.upstream = "http://127.0.0.1:" + std::to_string(dead);
@@ -345,8 +301,7 @@ TEST_CASE(
   const std::string on_b = "http://127.0.0.1:" + std::to_string(b.port);
 
   // getZoneInfo through the recorder: URL and WebUrl on the recorder, not on the upstream.
-  std::string zone_info = Envelope(
-      "<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + kUser + "</UserName></getZoneInfo>", "");
+  std::string zone_info = ZoneInfoEnvelope();
   HttpResult z = Soap(b.port, kNeutral, zone_info, "", "");
   REQUIRE(z.status == 200);
   const std::string url = Between(z.body, "<URL>", "</URL>");
@@ -430,15 +385,8 @@ TEST_CASE(
 
   // End to end: an upstream that hands out a zone host (webservices5.localhost, which libcurl
   // resolves to the loopback address) is reached through the route the recorder learnt.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const uint16_t a_port = ntohs(addr.sin_port);
-  close(fd);
+  const uint16_t a_port = FreeLoopbackPort();
+  REQUIRE(a_port != 0);
   xml::InitParser();
   service::Options o;
   o.public_url = "http://webservices5.localhost:" + std::to_string(a_port);
@@ -459,11 +407,7 @@ TEST_CASE(
   auto recorder = record::Recorder::Create(ro, &err);
   REQUIRE(recorder);
   Running b = Serve(nullptr, [&](const service::HttpRequest& r) { return recorder->Handle(r); });
-  HttpResult z = Soap(b.port, kNeutral,
-                      Envelope("<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + kUser +
-                                   "</UserName></getZoneInfo>",
-                               ""),
-                      "", "");
+  HttpResult z = Soap(b.port, kNeutral, ZoneInfoEnvelope(), "", "");
   const std::string on_b = "http://127.0.0.1:" + std::to_string(b.port);
   // The upstream said http://webservices5.localhost:A/webservices5/…: its zone host becomes the
   // /webservices5 prefix on the recorder.

@@ -9,34 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "common/timeutil.h"
-#include "http/server.h"
-#include "http_client.h"
-#include "service/service.h"
-#include "xml/xml.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
 
 namespace {
-
-const char* kNs = "http://autotask.net/ATWS/v1_6/";
-
-Micros UtcAt(const char* text) {
-  CivilTime ct;
-  ParseApiDateTime(text, &ct);
-  Micros t = 0;
-  FromLocal(ct, ApiTimeZone::kUtc, &t);
-  return t;
-}
-
-std::string Between(const std::string& s, const std::string& a, const std::string& b,
-                    size_t from = 0) {
-  size_t p = s.find(a, from);
-  if (p == std::string::npos) return "";
-  p += a.size();
-  return s.substr(p, s.find(b, p) - p);
-}
 
 struct Row {
   long long id = 0;
@@ -48,12 +26,11 @@ struct SyncMock : TestServer {
   SyncMock() : TestServer(service::Options{}, 0) {
     for (const auto& t : svc->tenants())
       for (const auto& u : t->spec.users)
-        if (u.username == "api@contoso.example") resource = u.resource_id;
+        if (u.username == kUser) resource = u.resource_id;
   }
   std::string Call(const std::string& inner) {
-    auto r =
-        HttpCall(server->port(), "POST", "/webservices5/atservices/1.6/atws.asmx", Envelope(inner),
-                 {{"Authorization", BasicAuth("api@contoso.example", "sandbox")}});
+    auto r = HttpCall(server->port(), "POST", kZone5, Envelope(inner),
+                      {{"Authorization", BasicAuth(kUser, kPass)}});
     return r.body;
   }
   long long Write(const char* op, const std::string& entity) {

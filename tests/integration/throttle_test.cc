@@ -2,8 +2,6 @@
 // endpoints clock / usage / settings / reset, over HTTP against a fresh in-process server.
 // Latencies are set to a few hundred milliseconds and time moves through POST /__admin/clock,
 // so nothing here waits long.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,8 +17,7 @@
 #include <vector>
 
 #include "http/server.h"
-#include "http_client.h"
-#include "xml/xml.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
@@ -28,36 +25,14 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kUser = "api@contoso.example";
-const std::string kGermanUser = "api@beispiel.example";
-const std::string kPass = "sandbox";
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kZone18 = "/webservices18/atservices/1.6/atws.asmx";
-const long long kTenant = 29683500;
-const long long kGermanTenant = 29684100;
-const std::string kNs = "http://autotask.net/ATWS/v1_6/";
 const std::string kExceeded =
     "Your request could not be processed because the API call threshold of 10000 calls per 60 "
     "minutes has been exceeded. Try again later.";
-
-std::string Between(const std::string& s, const std::string& a, const std::string& b) {
-  size_t p = s.find(a);
-  if (p == std::string::npos) return "";
-  p += a.size();
-  return s.substr(p, s.find(b, p) - p);
-}
 
 std::string TicketQuery() {
   return QueryEnvelope(
       "<queryxml><entity>Ticket</entity><query><field>id<expression op=\"equals\">1"
       "</expression></field></query></queryxml>");
-}
-
-std::string Query(const std::string& entity, const std::string& field, const std::string& op,
-                  const std::string& value) {
-  return QueryEnvelope("<queryxml><entity>" + entity + "</entity><query><field>" + field +
-                       "<expression op=\"" + op + "\">" + value +
-                       "</expression></field></query></queryxml>");
 }
 
 struct Timed {
@@ -73,9 +48,7 @@ struct ThrottleMock : TestServer {
              const std::string& path = kZone5) {
     auto t0 = Steady::now();
     Timed t;
-    t.r = HttpCall(
-        port, "POST", path, body,
-        {{"Content-Type", "text/xml; charset=utf-8"}, {"Authorization", BasicAuth(user, kPass)}});
+    t.r = TestServer::Soap(path, body, user);
     t.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - t0).count();
     return t;
   }
@@ -87,14 +60,14 @@ struct ThrottleMock : TestServer {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     return j.is_discarded() ? nlohmann::json{{"unparsed", r.body}} : j;
   }
-  void Settings(const nlohmann::json& j, long long tenant = kTenant) {
+  void Settings(const nlohmann::json& j, long long tenant = kContoso) {
     int st = 0;
     auto r =
         Admin("PUT", "/__admin/tenants/" + std::to_string(tenant) + "/settings", j.dump(), &st);
     INFO(r.dump());
     REQUIRE(st == 200);
   }
-  void Usage(long long calls, long long tenant = kTenant) {
+  void Usage(long long calls, long long tenant = kContoso) {
     int st = 0;
     auto r = Admin("PUT", "/__admin/tenants/" + std::to_string(tenant) + "/usage",
                    nlohmann::json{{"calls", calls}}.dump(), &st);
@@ -109,12 +82,10 @@ struct ThrottleMock : TestServer {
     REQUIRE(r["frozen"] == true);
   }
   long long ReportedUsage() {
-    auto t = Soap(Envelope("<getThresholdAndUsageInfo xmlns=\"" + kNs + "\"/>"));
-    std::string msg = Between(t.r.body, "<Message>", "</Message>");
-    size_t p = msg.find("numberOfExternalRequest: ");
-    return p == std::string::npos ? -1 : std::stoll(msg.substr(p + 25));
+    return testing::ReportedUsage(
+        Soap(Envelope("<getThresholdAndUsageInfo xmlns=\"" + kNs + "\"/>")).r);
   }
-  service::JournalEntry LastEntry(const std::string& op = "query", long long tenant = kTenant) {
+  service::JournalEntry LastEntry(const std::string& op = "query", long long tenant = kContoso) {
     service::JournalFilter f;
     f.tenant = tenant;
     f.operation = op;
@@ -129,10 +100,6 @@ std::string JoinMs(const std::vector<long long>& v) {
   std::string out;
   for (long long x : v) out += (out.empty() ? "" : " ") + std::to_string(x);
   return out;
-}
-
-std::string ReturnCode(const HttpResult& r) {
-  return Between(r.body, "<ReturnCode>", "</ReturnCode>");
 }
 
 }  // namespace
@@ -160,7 +127,7 @@ TEST_CASE("Latency from 50 % and 75 %, suspension at 100 %, getThresholdAndUsage
   CHECK(e.latency_reason.find("tier 1") != std::string::npos);
   CHECK(e.warning.empty());
   CHECK(m.ReportedUsage() == 5001);
-  auto u = m.Admin("GET", "/__admin/tenants/" + std::to_string(kTenant) + "/usage");
+  auto u = m.Admin("GET", "/__admin/tenants/" + std::to_string(kContoso) + "/usage");
   CHECK(u["tier"] == 1);
   CHECK(u["latency_ms"] == 200);
   CHECK(u["suspended"] == false);
@@ -188,7 +155,7 @@ TEST_CASE("Latency from 50 % and 75 %, suspension at 100 %, getThresholdAndUsage
   e = m.LastEntry();
   CHECK(e.latency_reason.find("suspended") != std::string::npos);
   CHECK(m.ReportedUsage() == 10000);  // refused calls do not count by default
-  u = m.Admin("GET", "/__admin/tenants/" + std::to_string(kTenant) + "/usage");
+  u = m.Admin("GET", "/__admin/tenants/" + std::to_string(kContoso) + "/usage");
   CHECK(u["suspended"] == true);
   CHECK(u["calls"] == 10000);
   CHECK(u["threshold"] == 10000);
@@ -371,7 +338,7 @@ TEST_CASE("A burst of held calls is answered spaced out by held_spacing_ms, or t
     std::sort(done.begin(), done.end());
     b.done_ms = done;
     service::JournalFilter f;
-    f.tenant = kTenant;
+    f.tenant = kContoso;
     f.operation = "query";
     f.limit = 100000;
     auto e = m.svc->journal().Query(f);
@@ -424,15 +391,8 @@ struct RawExchange {
 RawExchange Exchange(uint16_t port, const std::vector<std::string>& requests, int answers,
                      int timeout_ms) {
   RawExchange out;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int fd = ConnectLoopback(port, 100);
   REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  timeval tv{0, 100000};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   auto deadline = Steady::now() + std::chrono::milliseconds(timeout_ms);
   size_t next = 0;
   int seen = 0;
@@ -501,7 +461,7 @@ std::vector<std::string> HeldCallStory(http::HeldCalls mode) {
   // still held back).
   auto journaled = [&] {
     service::JournalFilter f;
-    f.tenant = kTenant;
+    f.tenant = kContoso;
     f.operation = "query";
     f.limit = 100000;
     return m.svc->journal().Query(f).size();
@@ -584,7 +544,7 @@ TEST_CASE("A held tenant's backlog of work does not queue another tenant's call"
   }
   auto mine = m.LastEntry("query", kGermanTenant);
   service::JournalFilter f;
-  f.tenant = kTenant;
+  f.tenant = kContoso;
   f.operation = "query";
   f.limit = 100000;
   auto theirs = m.svc->journal().Query(f);
@@ -598,8 +558,8 @@ TEST_CASE("A held tenant's backlog of work does not queue another tenant's call"
 
 TEST_CASE("Admin input validation", "[threshold][admin]") {
   ThrottleMock m;
-  const std::string settings = "/__admin/tenants/" + std::to_string(kTenant) + "/settings";
-  const std::string usage = "/__admin/tenants/" + std::to_string(kTenant) + "/usage";
+  const std::string settings = "/__admin/tenants/" + std::to_string(kContoso) + "/settings";
+  const std::string usage = "/__admin/tenants/" + std::to_string(kContoso) + "/usage";
   int st = 0;
   auto d = m.Admin("GET", settings, "", &st);
   CHECK(st == 200);
@@ -715,13 +675,13 @@ TEST_CASE("Reset restores the default data, settings, usage, journal and clock",
   m.Usage(7, kGermanTenant);
 
   int st = 0;
-  auto r = m.Admin("POST", "/__admin/reset?tenant=" + std::to_string(kTenant), "", &st);
+  auto r = m.Admin("POST", "/__admin/reset?tenant=" + std::to_string(kContoso), "", &st);
   CHECK(st == 200);
-  CHECK(r["reset"] == nlohmann::json::array({kTenant}));
+  CHECK(r["reset"] == nlohmann::json::array({kContoso}));
   service::JournalFilter f;
-  f.tenant = kTenant;
+  f.tenant = kContoso;
   CHECK(m.svc->journal().Query(f).empty());
-  auto s = m.Admin("GET", "/__admin/tenants/" + std::to_string(kTenant) + "/settings");
+  auto s = m.Admin("GET", "/__admin/tenants/" + std::to_string(kContoso) + "/settings");
   CHECK(s["threshold"] == 10000);
   CHECK(m.ReportedUsage() == 0);
   CHECK(m.Admin("GET", "/__admin/tenants/" + std::to_string(kGermanTenant) + "/usage")["calls"] ==
@@ -759,9 +719,9 @@ TEST_CASE("Reset with --data re-creates the tenant's SQLite file", "[admin][rese
                              "</id><FirstName>OnDisk</FirstName></Entity></Entities></update>"));
     REQUIRE(ReturnCode(u.r) == "1");
     int st = 0;
-    m.Admin("POST", "/__admin/reset?tenant=" + std::to_string(kTenant), "", &st);
+    m.Admin("POST", "/__admin/reset?tenant=" + std::to_string(kContoso), "", &st);
     CHECK(st == 200);
-    CHECK(fs::exists(dir / ("tenant-" + std::to_string(kTenant) + ".sqlite")));
+    CHECK(fs::exists(dir / ("tenant-" + std::to_string(kContoso) + ".sqlite")));
     r = m.Soap(Query("Contact", "id", "equals", id)).r;
     CHECK(Between(r.body, "<FirstName xsi:type=\"xsd:string\">", "</FirstName>") == name);
     // Writes after the reset land in the new file.
@@ -881,16 +841,11 @@ TEST_CASE("Stress: clients hang up while their answers are held back", "[.thrott
   for (int i = 0; i < 8; ++i)
     ts.emplace_back([&] {
       while (!stop) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(m.port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-          ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-          std::this_thread::sleep_for(std::chrono::milliseconds(5));
-          ++abandoned;
-        }
+        int fd = ConnectLoopback(m.port);
+        if (fd < 0) continue;
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        ++abandoned;
         close(fd);  // gone before the 50 ms answer is due
       }
     });

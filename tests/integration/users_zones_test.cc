@@ -6,37 +6,21 @@
 #include <set>
 #include <thread>
 
-#include "common/text.h"
 #include "common/timeutil.h"
-#include "http/server.h"
-#include "http_client.h"
-#include "xml/xml.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
 
 namespace {
 
-const std::string kNs16 = "http://autotask.net/ATWS/v1_6/";
-const std::string kNs15 = "http://autotask.net/ATWS/v1_5/";
-const std::string kZone5 = "/webservices5/atservices/1.6/atws.asmx";
-const std::string kZone18 = "/webservices18/atservices/1.6/atws.asmx";
-const std::string kZone12 = "/webservices12/atservices/1.6/atws.asmx";
-const std::string kZone19 = "/webservices19/atservices/1.6/atws.asmx";
-const std::string kFull = "api@contoso.example";
 const std::string kRestricted = "restricted@contoso.example";
-const long long kContoso = 29683500;
-const long long kFrenchTenant = 29685300;
 const long long kLob1 = 3501, kLob2 = 3502;  // contoso's lines of business
 const long long kApiResource = 29682801;     // api@contoso.example's Resource
 const long long kStaffResource = 29682811;   // the first staff member
 
 struct Mock : TestServer {
   Mock() : TestServer(service::Options{}, 4) {}
-  HttpResult Soap(const std::string& path, const std::string& body, const std::string& user = kFull,
-                  const std::string& pass = "sandbox") {
-    return TestServer::Soap(path, body, user, pass);
-  }
 };
 
 Mock& TheMock() {
@@ -44,40 +28,14 @@ Mock& TheMock() {
   return m;
 }
 
-std::string Between(const std::string& s, const std::string& open, const std::string& close,
-                    size_t from = 0) {
-  size_t a = s.find(open, from);
-  if (a == std::string::npos) return "";
-  a += open.size();
-  size_t b = s.find(close, a);
-  return b == std::string::npos ? "" : s.substr(a, b - a);
-}
-
-size_t Count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-  return n;
-}
-
-std::string Query(const std::string& entity, const std::string& field, const std::string& op,
-                  const std::string& value, const std::string& code = "SANDBOX-INTEGRATION",
-                  const std::string& ns = kNs16) {
-  return Envelope("<query xmlns=\"" + ns + "\"><sXML>" +
-                      Esc("<queryxml><entity>" + entity + "</entity><query><field>" + field +
-                          "<expression op=\"" + op + "\">" + value +
-                          "</expression></field></query></queryxml>") +
-                      "</sXML></query>",
-                  code, ns);
-}
-
-std::string Op(const std::string& inner, const std::string& ns = kNs16,
-               const std::string& code = "SANDBOX-INTEGRATION") {
+std::string Op(const std::string& inner, const std::string& ns = kNs,
+               const std::string& code = kIntegrationCode) {
   return Envelope(inner, code, ns);
 }
 
 // An envelope whose AutotaskIntegrations header also carries ImpersonateAsResourceID.
 std::string Impersonating(const std::string& resource, const std::string& inner,
-                          const std::string& ns = kNs16) {
+                          const std::string& ns = kNs) {
   return "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
          "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
          "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
@@ -88,10 +46,7 @@ std::string Impersonating(const std::string& resource, const std::string& inner,
          inner + "</soap:Body></soap:Envelope>";
 }
 
-std::string ReturnCode(const HttpResult& r) {
-  return Between(r.body, "<ReturnCode>", "</ReturnCode>");
-}
-size_t Rows(const HttpResult& r) { return Count(r.body, "<Entity xsi:type="); }
+size_t Rows(const HttpResult& r) { return testing::Rows(r.body); }
 
 // UserAccessFor<kind> of one entity in a GetEntityInfo answer.
 std::string Access(const std::string& body, const std::string& entity, const std::string& kind) {
@@ -184,7 +139,7 @@ TEST_CASE("A restricted user cannot see the invoices of another line of business
 
 TEST_CASE("GetEntityInfo answers UserAccessFor* per user", "[users][restricted]") {
   Mock& m = TheMock();
-  std::string body = Op("<GetEntityInfo xmlns=\"" + kNs16 + "\"/>");
+  std::string body = Op("<GetEntityInfo xmlns=\"" + kNs + "\"/>");
   auto full = m.Soap(kZone5, body);
   auto restr = m.Soap(kZone5, body, kRestricted);
   REQUIRE(full.status == 200);
@@ -224,7 +179,7 @@ TEST_CASE("Entities a restricted user has no access to: no rows on query, errors
   CHECK(none.body.find("<EntityResultType>account</EntityResultType>") != std::string::npos);
 
   auto create = m.Soap(kZone5,
-                       Op("<create xmlns=\"" + kNs16 +
+                       Op("<create xmlns=\"" + kNs +
                           "\"><Entities><Entity xsi:type=\"Opportunity\"><Title>x</Title>"
                           "</Entity></Entities></create>"),
                        "noaccounts@contoso.example", "pw-1");
@@ -237,11 +192,10 @@ TEST_CASE("Entities a restricted user has no access to: no rows on query, errors
   auto inv = m.Soap(kZone5, Query("Invoice", "id", "GreaterThan", "0"), kRestricted);
   std::string id = Between(inv.body, "<id>", "</id>");
   REQUIRE_FALSE(id.empty());
-  auto upd =
-      m.Soap(kZone5,
-             Op("<update xmlns=\"" + kNs16 + "\"><Entities><Entity xsi:type=\"Invoice\"><id>" + id +
-                "</id><Comments>x</Comments></Entity></Entities></update>"),
-             kRestricted);
+  auto upd = m.Soap(kZone5,
+                    Op("<update xmlns=\"" + kNs + "\"><Entities><Entity xsi:type=\"Invoice\"><id>" +
+                       id + "</id><Comments>x</Comments></Entity></Entities></update>"),
+                    kRestricted);
   CHECK(ReturnCode(upd) == "-1");
   CHECK(Between(upd.body, "<Message>", "</Message>").find("does not allow you to update Invoice") !=
         std::string::npos);
@@ -260,7 +214,7 @@ TEST_CASE("A restricted user cannot change tickets of another line of business",
   REQUIRE_FALSE(own_id.empty());
   auto update = [&](const std::string& id) {
     return m.Soap(kZone5,
-                  Op("<update xmlns=\"" + kNs16 + "\"><Entities><Entity xsi:type=\"Ticket\"><id>" +
+                  Op("<update xmlns=\"" + kNs + "\"><Entities><Entity xsi:type=\"Ticket\"><id>" +
                      id + "</id><Title>restricted edit</Title></Entity></Entities></update>"),
                   kRestricted);
   };
@@ -277,7 +231,7 @@ TEST_CASE("A restricted user cannot change tickets of another line of business",
 TEST_CASE("An expired password is refused with 401, judged by the service clock",
           "[users][expiry]") {
   Mock& m = TheMock();
-  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs16 + "\"/>");
+  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs + "\"/>");
   CHECK(m.Soap(kZone5, body, "expired@contoso.example").status == 401);
 
   auto c = m.Admin("POST", "/__admin/tenants/29683500/users",
@@ -335,10 +289,10 @@ TEST_CASE("Admin API creates and updates users", "[users][admin]") {
 
   // getZoneInfo knows the user at once; its line of business restricts its queries.
   auto zi = m.Soap("/atservices/1.6/atws.asmx",
-                   Op("<getZoneInfo xmlns=\"" + kNs16 +
+                   Op("<getZoneInfo xmlns=\"" + kNs +
                           "\"><UserName>ops@contoso.example"
                           "</UserName></getZoneInfo>",
-                      kNs16, ""),
+                      kNs, ""),
                    "");
   CHECK(Between(zi.body, "<CI>", "</CI>") == "29683500");
   auto q = m.Soap(kZone5,
@@ -350,7 +304,7 @@ TEST_CASE("Admin API creates and updates users", "[users][admin]") {
   // Password change: the old one stops working.
   CHECK(m.Admin("PUT", "/__admin/users/ops@contoso.example", R"({"password": "two"})").status ==
         200);
-  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs16 + "\"/>");
+  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs + "\"/>");
   CHECK(m.Soap(kZone5, body, "ops@contoso.example", "one").status == 401);
   CHECK(m.Soap(kZone5, body, "ops@contoso.example", "two").status == 200);
 
@@ -367,7 +321,7 @@ TEST_CASE("Admin API creates and updates users", "[users][admin]") {
             .status == 200);
   CHECK(Between(m.Soap(kZone5, body, "ops@contoso.example", "two").body, "<faultstring>",
                 "</faultstring>") == "IntegrationCode is invalid.");
-  CHECK(m.Soap(kZone5, Op("<GetWsdlVersion xmlns=\"" + kNs16 + "\"/>", kNs16, "OTHER-CODE"),
+  CHECK(m.Soap(kZone5, Op("<GetWsdlVersion xmlns=\"" + kNs + "\"/>", kNs, "OTHER-CODE"),
                "ops@contoso.example", "two")
             .status == 200);
 
@@ -425,7 +379,7 @@ TEST_CASE("ImpersonateAsResourceID: rows are created by the impersonated resourc
       kZone5, Query("Ticket", "BusinessDivisionSubdivisionID", "Equals", std::to_string(kLob1)));
   std::string ticket = Between(t.body, "<id>", "</id>");
   REQUIRE_FALSE(ticket.empty());
-  std::string note = "<create xmlns=\"" + kNs16 +
+  std::string note = "<create xmlns=\"" + kNs +
                      "\"><Entities><Entity xsi:type=\"TicketNote\"><TicketID>" + ticket +
                      "</TicketID><Title>Called the customer</Title><Description>On the phone"
                      "</Description><NoteType>1</NoteType><Publish>1</Publish></Entity>"
@@ -443,7 +397,7 @@ TEST_CASE("ImpersonateAsResourceID: rows are created by the impersonated resourc
   // Update while impersonating: ImpersonatorUpdaterResourceID.
   auto u =
       m.Soap(kZone5, Impersonating(std::to_string(kStaffResource),
-                                   "<update xmlns=\"" + kNs16 +
+                                   "<update xmlns=\"" + kNs +
                                        "\"><Entities><Entity xsi:type=\"TicketNote\"><id>" + id +
                                        "</id><Title>Called again</Title></Entity>"
                                        "</Entities></update>"));
@@ -490,13 +444,13 @@ TEST_CASE("Tenant language drives picklist and field labels, values are the same
   struct Case {
     std::string path, user, status_new, field_label, priority_medium;
   } cases[] = {
-      {kZone5, kFull, "New", "Ticket Status", "Medium"},
+      {kZone5, kUser, "New", "Ticket Status", "Medium"},
       {kZone18, "api@beispiel.example", "Neu", "Ticketstatus", "Mittel"},
       {kZone12, "api@ejemplo.example", "Nuevo", "Estado del ticket", "Media"},
       {kZone19, "api@exemple.example", "Nouveau", "Statut du ticket", "Moyenne"},
   };
-  std::string body = Op("<GetFieldInfo xmlns=\"" + kNs16 +
-                        "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>");
+  std::string body =
+      Op("<GetFieldInfo xmlns=\"" + kNs + "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>");
   std::set<std::string> value_sets;
   for (const auto& c : cases) {
     INFO(c.user);
@@ -528,8 +482,8 @@ TEST_CASE("The Spanish and French tenants are in their zones", "[languages][zone
         {"api@exemple.example", 19, 29685300}}) {
     auto zi = m.Soap(
         "/atservices/1.6/atws.asmx",
-        Op("<getZoneInfo xmlns=\"" + kNs16 + "\"><UserName>" + user + "</UserName></getZoneInfo>",
-           kNs16, ""),
+        Op("<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + user + "</UserName></getZoneInfo>",
+           kNs, ""),
         "");
     CHECK(Between(zi.body, "<URL>", "</URL>") ==
           base + "/webservices" + std::to_string(zone) + "/ATServices/1.6/atws.asmx");
@@ -559,13 +513,13 @@ TEST_CASE("Zones 5 and 18 serve different WSDLs: the localized zone lags a relea
   CHECK(w18.body.find("wsdl:operation name=\"IntegrationCodeCheck\"") != std::string::npos);
   CHECK(w18.body.find("name=\"UserAccessForQuery\"") != std::string::npos);
 
-  std::string version = Op("<GetWsdlVersion xmlns=\"" + kNs16 + "\"/>");
+  std::string version = Op("<GetWsdlVersion xmlns=\"" + kNs + "\"/>");
   CHECK(Between(m.Soap(kZone5, version).body, "<GetWsdlVersionResult>", "<") == "1.6.8");
   CHECK(Between(m.Soap(kZone18, version, "api@beispiel.example").body, "<GetWsdlVersionResult>",
                 "<") == "1.6.7");
 
   // The entities that exist follow the zone.
-  std::string info = Op("<GetEntityInfo xmlns=\"" + kNs16 + "\"/>");
+  std::string info = Op("<GetEntityInfo xmlns=\"" + kNs + "\"/>");
   auto e5 = m.Soap(kZone5, info);
   auto e18 = m.Soap(kZone18, info, "api@beispiel.example");
   CHECK(Count(e5.body, "<EntityInfo>") == 167);
@@ -575,10 +529,10 @@ TEST_CASE("Zones 5 and 18 serve different WSDLs: the localized zone lags a relea
   CHECK(ReturnCode(tag) == "-1");
   CHECK(Between(tag.body, "<Message>", "</Message>") ==
         "Unable to find the entity Tag in this version of the API.");
-  auto fi = m.Soap(kZone18,
-                   Op("<GetFieldInfo xmlns=\"" + kNs16 +
-                      "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>"),
-                   "api@beispiel.example");
+  auto fi = m.Soap(
+      kZone18,
+      Op("<GetFieldInfo xmlns=\"" + kNs + "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>"),
+      "api@beispiel.example");
   CHECK(fi.body.find("<Name>RmaType</Name>") == std::string::npos);
   CHECK(fi.body.find("<Name>ApiVendorID</Name>") != std::string::npos);
   auto q = m.Soap(kZone18, Query("Ticket", "id", "GreaterThan", "0"), "api@beispiel.example");
@@ -597,20 +551,20 @@ TEST_CASE("Admin API switches a zone's flavour", "[zones][admin]") {
   auto w = HttpCall(m.port, "GET", kZone5 + "?WSDL");
   CHECK(w.body.find("wsdl:operation name=\"IntegrationCodeCheck\"") == std::string::npos);
   CHECK(w.body.find("<s:complexType name=\"DeletedTicketLog\">") == std::string::npos);
-  auto check = m.Soap(kZone5, Op("<IntegrationCodeCheck xmlns=\"" + kNs16 +
+  auto check = m.Soap(kZone5, Op("<IntegrationCodeCheck xmlns=\"" + kNs +
                                  "\"><userName>api@contoso.example</userName>"
                                  "</IntegrationCodeCheck>"));
   CHECK(check.status == 500);
   CHECK(Between(check.body, "<faultstring>", "</faultstring>") ==
         "Unknown operation 'IntegrationCodeCheck'.");
-  auto info = m.Soap(kZone5, Op("<GetEntityInfo xmlns=\"" + kNs16 + "\"/>"));
+  auto info = m.Soap(kZone5, Op("<GetEntityInfo xmlns=\"" + kNs + "\"/>"));
   CHECK(info.body.find("<UserAccessForQuery>") == std::string::npos);
   CHECK(Count(info.body, "<EntityInfo>") == 128);
-  CHECK(Between(m.Soap(kZone5, Op("<GetWsdlVersion xmlns=\"" + kNs16 + "\"/>")).body,
+  CHECK(Between(m.Soap(kZone5, Op("<GetWsdlVersion xmlns=\"" + kNs + "\"/>")).body,
                 "<GetWsdlVersionResult>", "<") == "1.6.3");
 
   CHECK(m.Admin("PUT", "/__admin/zones/5", R"({"flavour": "current"})").status == 200);
-  auto back = m.Soap(kZone5, Op("<IntegrationCodeCheck xmlns=\"" + kNs16 +
+  auto back = m.Soap(kZone5, Op("<IntegrationCodeCheck xmlns=\"" + kNs +
                                 "\"><userName>api@contoso.example</userName>"
                                 "</IntegrationCodeCheck>"));
   CHECK(ReturnCode(back) == "1");
@@ -628,9 +582,9 @@ TEST_CASE("Admin API moves a tenant to another zone", "[zones][admin]") {
   std::string base = "http://127.0.0.1:" + std::to_string(m.port);
   auto zone_url = [&] {
     auto zi = m.Soap("/atservices/1.6/atws.asmx",
-                     Op("<getZoneInfo xmlns=\"" + kNs16 +
+                     Op("<getZoneInfo xmlns=\"" + kNs +
                             "\"><UserName>api@exemple.example</UserName></getZoneInfo>",
-                        kNs16, ""),
+                        kNs, ""),
                      "");
     return Between(zi.body, "<URL>", "</URL>");
   };
@@ -639,7 +593,7 @@ TEST_CASE("Admin API moves a tenant to another zone", "[zones][admin]") {
   REQUIRE(r.status == 200);
   CHECK(r.body.find("\"zone_label\":\"UK\"") != std::string::npos);
   CHECK(zone_url() == base + "/webservices4/ATServices/1.6/atws.asmx");
-  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs16 + "\"/>");
+  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs + "\"/>");
   auto old_zone = m.Soap(kZone19, body, "api@exemple.example");
   CHECK(old_zone.status == 500);
   CHECK(old_zone.body.find("belongs to zone 4, not to zone 19") != std::string::npos);
@@ -715,7 +669,7 @@ TEST_CASE("A tenant reset brings back its default users and zone", "[users][zone
                   R"({"integration_codes": ["SANDBOX-INTEGRATION"]})")
               .status == 200);
   REQUIRE(m.Admin("PUT", "/__admin/tenants/29685300/zone", R"({"zone": 4})").status == 200);
-  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs16 + "\"/>");
+  std::string body = Op("<GetWsdlVersion xmlns=\"" + kNs + "\"/>");
   CHECK(
       m.Soap("/webservices4/atservices/1.6/atws.asmx", body, "temp@exemple.example", "pw").status ==
       200);

@@ -3,11 +3,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "common/timeutil.h"
-#include "http/server.h"
-#include "http_client.h"
-#include "service/service.h"
-#include "xml/xml.h"
+#include "test_env.h"
 
 using namespace atws;
 using namespace atws::testing;
@@ -17,20 +13,10 @@ namespace {
 struct WriteMock : TestServer {
   WriteMock() : TestServer(service::Options{}, 0) {}
   HttpResult Call(const std::string& inner) {
-    return HttpCall(server->port(), "POST", "/webservices5/atservices/1.6/atws.asmx",
-                    Envelope(inner),
-                    {{"Authorization", BasicAuth("api@contoso.example", "sandbox")}});
+    return HttpCall(server->port(), "POST", kZone5, Envelope(inner),
+                    {{"Authorization", BasicAuth(kUser, kPass)}});
   }
 };
-
-std::string Between(const std::string& s, const std::string& a, const std::string& b) {
-  size_t p = s.find(a);
-  if (p == std::string::npos) return "";
-  p += a.size();
-  return s.substr(p, s.find(b, p) - p);
-}
-
-const char* kNs = "http://autotask.net/ATWS/v1_6/";
 
 std::string Ticket(const std::string& fields) {
   return std::string("<Entity xsi:type=\"Ticket\">") + fields + "</Entity>";
@@ -148,25 +134,17 @@ TEST_CASE("update changes only the fields sent, delete is refused where the API 
 
 namespace {
 
-Micros UtcAt(const char* text) {
-  CivilTime ct;
-  ParseApiDateTime(text, &ct);
-  Micros t = 0;
-  FromLocal(ct, ApiTimeZone::kUtc, &t);
-  return t;
-}
-
 service::Tenant* Contoso(service::Service& svc) {
   for (const auto& t : svc.tenants())
     for (const auto& u : t->spec.users)
-      if (u.username == "api@contoso.example") return t.get();
+      if (u.username == kUser) return t.get();
   return nullptr;
 }
 
 service::Tenant* Beispiel(service::Service& svc) {
   for (const auto& t : svc.tenants())
     for (const auto& u : t->spec.users)
-      if (u.username == "api@beispiel.example") return t.get();
+      if (u.username == kGermanUser) return t.get();
   return nullptr;
 }
 
@@ -182,8 +160,6 @@ std::string FieldOf(const std::string& body, const std::string& name, size_t fro
 bool Has(const std::string& body, const std::string& name) {
   return body.find("<" + name + " ") != std::string::npos;
 }
-
-std::string Rc(const HttpResult& r) { return Between(r.body, "<ReturnCode>", "</ReturnCode>"); }
 
 struct Mock2 : WriteMock {
   service::Tenant& t() { return *Contoso(*svc); }
@@ -237,7 +213,7 @@ TEST_CASE("Settle: computed fields are left out of the answer and settle after t
       m.Create(Ticket("<AccountID>0</AccountID><Title>SLA</Title><Status>1</Status>"
                       "<Priority>4</Priority><ServiceLevelAgreementID>1"
                       "</ServiceLevelAgreementID>"));
-  REQUIRE(Rc(c) == "1");
+  REQUIRE(ReturnCode(c) == "1");
   std::string id = Between(c.body, "<EntityId>", "</EntityId>");
   CHECK_FALSE(Has(c.body, "TicketNumber"));
   CHECK_FALSE(Has(c.body, "FirstResponseDueDateTime"));
@@ -274,7 +250,7 @@ TEST_CASE("Settle: computed fields are left out of the answer and settle after t
   // Update: the answer leaves them out, queries show the pre-write value until settled.
   m.Advance(60000);
   auto u = m.Update(Ticket("<id>" + id + "</id><Priority>3</Priority>"));
-  REQUIRE(Rc(u) == "1");
+  REQUIRE(ReturnCode(u) == "1");
   CHECK_FALSE(Has(u.body, "TicketNumber"));
   CHECK_FALSE(Has(u.body, "FirstResponseDueDateTime"));
   CHECK(FieldOf(m.ById("Ticket", id).body, "FirstResponseDueDateTime") == "2026-11-28T11:00:00");
@@ -288,7 +264,7 @@ TEST_CASE("Settle: computed fields are left out of the answer and settle after t
   auto c2 =
       m.Create(Ticket("<AccountID>0</AccountID><Title>now</Title><Status>1</Status>"
                       "<Priority>2</Priority>"));
-  REQUIRE(Rc(c2) == "1");
+  REQUIRE(ReturnCode(c2) == "1");
   CHECK_FALSE(Has(c2.body, "TicketNumber"));
   CHECK(m.LastWritten("create")[0]["settle"]["state"] == "settled");
   CHECK(FieldOf(m.ById("Ticket", Between(c2.body, "<EntityId>", "</EntityId>")).body,
@@ -307,7 +283,7 @@ TEST_CASE("A refused call is journaled entity by entity", "[write]") {
                            "<Priority>2</Priority>") +
                     Ticket("<AccountID>0</AccountID><Title>bad</Title><Status>1</Status>"
                            "<Priority>77</Priority>"));
-  CHECK(Rc(r) == "-1");
+  CHECK(ReturnCode(r) == "-1");
   auto w = m.LastWritten("create");
   REQUIRE(w.size() == 2);
   CHECK(w[0]["outcome"] == "rolled back");
@@ -366,10 +342,10 @@ TEST_CASE("Ticket Source: tenant default, Client Portal and Insource, added sour
   auto c =
       m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
                       "<Priority>2</Priority><Source>12</Source>"));
-  REQUIRE(Rc(c) == "1");
+  REQUIRE(ReturnCode(c) == "1");
   CHECK(FieldOf(c.body, "Source") == "12");
-  CHECK(Rc(m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
-                           "<Priority>2</Priority><Source>13</Source>"))) == "-1");
+  CHECK(ReturnCode(m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
+                                   "<Priority>2</Priority><Source>13</Source>"))) == "-1");
   m.Set([](service::TenantSettings& s) { s.default_ticket_source = 12; });
   auto d =
       m.Create(Ticket("<AccountID>0</AccountID><Title>x</Title><Status>1</Status>"
@@ -395,12 +371,12 @@ TEST_CASE("UDF definitions created through the API drive getUDFInfo and the UDF 
   auto d = m.Create(
       "<Entity xsi:type=\"UserDefinedFieldDefinition\"><Name>Integration Ref</Name>"
       "<UdfType>3</UdfType><DataType>4</DataType><Description>set by us</Description></Entity>");
-  REQUIRE(Rc(d) == "1");
+  REQUIRE(ReturnCode(d) == "1");
   std::string def = Between(d.body, "<EntityId>", "</EntityId>");
   auto li = m.Create("<Entity xsi:type=\"UserDefinedFieldListItem\"><UdfFieldId>" + def +
                      "</UdfFieldId><ValueForExport>A</ValueForExport><ValueForDisplay>Alpha"
                      "</ValueForDisplay></Entity>");
-  REQUIRE(Rc(li) == "1");
+  REQUIRE(ReturnCode(li) == "1");
   auto udfs = m.Call(std::string("<getUDFInfo xmlns=\"") + kNs +
                      "\"><psTable>Ticket</psTable></getUDFInfo>");
   size_t at = udfs.body.find("<Name>Integration Ref</Name>");
@@ -416,7 +392,7 @@ TEST_CASE("UDF definitions created through the API drive getUDFInfo and the UDF 
   };
   auto t = m.Create(Ticket(udf("A") + "<AccountID>0</AccountID><Title>udf</Title><Status>1"
                                       "</Status><Priority>2</Priority>"));
-  REQUIRE(Rc(t) == "1");
+  REQUIRE(ReturnCode(t) == "1");
   CHECK(t.body.find("<Name>Integration Ref</Name><Value>A</Value>") != std::string::npos);
   auto bad = m.Create(Ticket(udf("B") + "<AccountID>0</AccountID><Title>udf</Title><Status>1"
                                         "</Status><Priority>2</Priority>"));
@@ -436,8 +412,8 @@ TEST_CASE("UDF definitions created through the API drive getUDFInfo and the UDF 
                       "</id><DataType>1</DataType></Entity>");
   CHECK(chg.body.find("DataType of a user-defined field cannot be changed") != std::string::npos);
   // Deactivating it hides it from getUDFInfo.
-  REQUIRE(Rc(m.Update("<Entity xsi:type=\"UserDefinedFieldDefinition\"><id>" + def +
-                      "</id><IsActive>false</IsActive></Entity>")) == "1");
+  REQUIRE(ReturnCode(m.Update("<Entity xsi:type=\"UserDefinedFieldDefinition\"><id>" + def +
+                              "</id><IsActive>false</IsActive></Entity>")) == "1");
   CHECK(m.Call(std::string("<getUDFInfo xmlns=\"") + kNs +
                "\"><psTable>Ticket</psTable></getUDFInfo>")
             .body.find("Integration Ref") == std::string::npos);
@@ -446,12 +422,12 @@ TEST_CASE("UDF definitions created through the API drive getUDFInfo and the UDF 
       "<Entity xsi:type=\"UserDefinedFieldDefinition\"><Name>Ghost</Name><UdfType>3</UdfType>"
       "<DataType>1</DataType></Entity>" +
       Ticket("<Title>no account</Title><Status>1</Status><Priority>2</Priority>"));
-  CHECK(Rc(rolled) == "-1");
+  CHECK(ReturnCode(rolled) == "-1");
   CHECK(m.Call(std::string("<getUDFInfo xmlns=\"") + kNs +
                "\"><psTable>Ticket</psTable></getUDFInfo>")
             .body.find("Ghost") == std::string::npos);
-  CHECK(Rc(m.Create(Ticket("<AccountID>0</AccountID><Title>after</Title><Status>1</Status>"
-                           "<Priority>2</Priority>"))) == "1");
+  CHECK(ReturnCode(m.Create(Ticket("<AccountID>0</AccountID><Title>after</Title><Status>1</Status>"
+                                   "<Priority>2</Priority>"))) == "1");
 }
 
 TEST_CASE("Change tracking: costs, child activity, deletion logs, ticket history",
@@ -472,35 +448,36 @@ TEST_CASE("Change tracking: costs, child activity, deletion logs, ticket history
                        "</TicketID><CostType>1</CostType><DatePurchased>2026-11-28"
                        "</DatePurchased><Name>Toner</Name><UnitQuantity>1</UnitQuantity>"
                        "</Entity>");
-  REQUIRE(Rc(cost) == "1");
+  REQUIRE(ReturnCode(cost) == "1");
   std::string cost_id = Between(cost.body, "<EntityId>", "</EntityId>");
   CHECK(FieldOf(cost.body, "StatusLastModifiedDate") == "2026-11-28T10:01:00");
   m.Advance(60000);
-  REQUIRE(Rc(m.Update("<Entity xsi:type=\"TicketCost\"><id>" + cost_id +
-                      "</id><Name>Toner XL</Name></Entity>")) == "1");
+  REQUIRE(ReturnCode(m.Update("<Entity xsi:type=\"TicketCost\"><id>" + cost_id +
+                              "</id><Name>Toner XL</Name></Entity>")) == "1");
   CHECK(FieldOf(m.ById("TicketCost", cost_id).body, "StatusLastModifiedDate") ==
         "2026-11-28T10:01:00");
   CHECK(activity() == "2026-11-28T10:00:00");
 
   // A note and a time entry are activity on the ticket.
   m.Advance(60000);
-  REQUIRE(Rc(m.Create("<Entity xsi:type=\"TicketNote\"><TicketID>" + ticket +
-                      "</TicketID><Description>called</Description><NoteType>1</NoteType>"
-                      "<Publish>1</Publish></Entity>")) == "1");
+  REQUIRE(ReturnCode(m.Create("<Entity xsi:type=\"TicketNote\"><TicketID>" + ticket +
+                              "</TicketID><Description>called</Description><NoteType>1</NoteType>"
+                              "<Publish>1</Publish></Entity>")) == "1");
   CHECK(activity() == "2026-11-28T10:03:00");
   m.Advance(60000);
   auto te = m.Create("<Entity xsi:type=\"TimeEntry\"><TicketID>" + ticket +
                      "</TicketID><ResourceID>" + std::to_string(resource) +
                      "</ResourceID><HoursWorked>1.5</HoursWorked><SummaryNotes>Fixed"
                      "</SummaryNotes></Entity>");
-  REQUIRE(Rc(te) == "1");
+  REQUIRE(ReturnCode(te) == "1");
   std::string te_id = Between(te.body, "<EntityId>", "</EntityId>");
   CHECK(FieldOf(te.body, "LastModifiedDateTime") == "2026-11-28T10:04:00");
   CHECK(FieldOf(te.body, "Type") == "2");
   CHECK(activity() == "2026-11-28T10:04:00");
   // Deleting it is activity too, and DeletedTicketActivityLog records it.
   m.Advance(60000);
-  REQUIRE(Rc(m.Delete("<Entity xsi:type=\"TimeEntry\"><id>" + te_id + "</id></Entity>")) == "1");
+  REQUIRE(ReturnCode(m.Delete("<Entity xsi:type=\"TimeEntry\"><id>" + te_id + "</id></Entity>")) ==
+          "1");
   CHECK(activity() == "2026-11-28T10:05:00");
   auto log = m.Query("DeletedTicketActivityLog", "<field>TicketID<expression op=\"Equals\">" +
                                                      ticket + "</expression></field>");
@@ -511,7 +488,7 @@ TEST_CASE("Change tracking: costs, child activity, deletion logs, ticket history
 
   // Ticket changes are history.
   m.Advance(60000);
-  REQUIRE(Rc(m.Update(Ticket("<id>" + ticket + "</id><Status>5</Status>"))) == "1");
+  REQUIRE(ReturnCode(m.Update(Ticket("<id>" + ticket + "</id><Status>5</Status>"))) == "1");
   auto done = m.ById("Ticket", ticket);
   CHECK(FieldOf(done.body, "CompletedDate") == "2026-11-28T10:06:00");
   auto hist = m.Query("TicketHistory", "<field>TicketID<expression op=\"Equals\">" + ticket +

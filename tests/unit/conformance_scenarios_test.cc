@@ -2,10 +2,8 @@
 // matchers and captures' substitution, the normalisation behind `diff`, URL helpers and the
 // report writers.
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "conformance/report/report.h"
 #include "conformance/runner/normalize.h"
@@ -13,20 +11,15 @@
 #include "conformance/scenario/matchers.h"
 #include "conformance/scenario/scenario.h"
 #include "conformance/xmldoc.h"
+#include "test_util.h"
 
 using namespace atws::conformance;
 using namespace atws::conformance::scenario;
+using atws::testing::ReadFile;
 
 namespace {
 
 const std::string kRoot = std::string(ATWS_TEST_DATA) + "/../..";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 const Schema& TheSchema() {
   static std::unique_ptr<Schema> schema = [] {

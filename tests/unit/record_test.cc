@@ -9,23 +9,17 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "record/internal.h"
+#include "test_util.h"
 #include "xml/xml.h"
 
 using namespace atws;
 using namespace atws::record;
+using atws::testing::ReadFile;
 
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string TempPath(const std::string& name) {
   return "/tmp/atws_record_unit_" + std::to_string(getpid()) + "_" + name;

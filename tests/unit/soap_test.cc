@@ -3,21 +3,14 @@
 #include <dirent.h>
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
+#include "test_util.h"
 #include "xml/xml.h"
 
 using namespace atws;
+using atws::testing::ReadFile;
 
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> ListDir(const std::string& dir) {
   std::vector<std::string> out;

@@ -9,19 +9,19 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "test_util.h"
 
 namespace {
 
 using atws::catalog::Catalog;
 using atws::catalog::Flavour;
+using atws::testing::ReadFile;
 using atws::wsdl::GenerateWsdl;
 
 constexpr const char* kXsdNs = "http://www.w3.org/2001/XMLSchema";
@@ -46,14 +46,6 @@ Doc Parse(const std::string& text, std::string* error) {
     doc.reset();
   }
   return doc;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::string RealWsdl(const char* name) {
