@@ -144,8 +144,8 @@ TEST_CASE("A fault rule fails the next matching calls, count times, and only tho
   // Another entity, another operation, another tenant: untouched.
   CHECK(ReturnCode(m.Call(AccountQuery())) == "1");
   CHECK(m.Call(WsdlVersion()).status == 200);
-  CHECK(ReturnCode(m.Call(Query("Ticket", "id", "greaterthan", "0"), "api@beispiel.example", kPass,
-                          "/webservices18/atservices/1.6/atws.asmx")) == "1");
+  CHECK(ReturnCode(
+            m.Call(Query("Ticket", "id", "greaterthan", "0"), kGermanUser, kPass, kZone18)) == "1");
 
   for (int i = 0; i < 2; ++i) {
     HttpResult r = m.Call(TicketQuery());
@@ -502,7 +502,7 @@ TEST_CASE("Journal filters find the calls a test made", "[control][journal]") {
   m.Call(Query("Contact", "id", "greaterthan", "0"));
   m.AdminJson("POST", "/__admin/clock", R"({"advance_seconds": 120})");
   m.Call(Query("Account", "AccountName", "beginswith", "JournalMarker"));
-  m.Call(WsdlVersion(), "api@beispiel.example", kPass, "/webservices18/atservices/1.6/atws.asmx");
+  m.Call(WsdlVersion(), kGermanUser, kPass, kZone18);
 
   auto all = m.Journal("");
   REQUIRE(all.size() == 4);

@@ -127,7 +127,7 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
     auto r = m.Query(kB, kZone5, "Ticket", Field("id", "Equals", ticket));
     CHECK(Between(r.body, "<ReturnCode>", "</ReturnCode>") == "-1");
     CHECK(r.body.find("belongs to zone 18, not to zone 5") != std::string::npos);
-    auto h = m.As(kB, "/atservices/1.6/atws.asmx",
+    auto h = m.As(kB, kNeutral,
                   "<query xmlns=\"" + kNs + "\"><sXML>" +
                       Esc("<queryxml><entity>Ticket</entity><query>" +
                           Field("id", "Equals", ticket) + "</query></queryxml>") +
@@ -136,7 +136,7 @@ TEST_CASE("Tenant isolation: rows of another tenant cannot be read or changed", 
     CHECK(h.body.find("belongs to zone 18, not to zone 5") != std::string::npos);
     CHECK(h.body.find(marker) == std::string::npos);
     // On the zone-neutral endpoint B is served as B: its own rows only.
-    auto n = m.Query(kB, "/atservices/1.6/atws.asmx", "Ticket", Field("id", "Equals", ticket));
+    auto n = m.Query(kB, kNeutral, "Ticket", Field("id", "Equals", ticket));
     CHECK(Ids(n.body).empty());
     // A's user name with a wrong password is no way in either.
     auto w = HttpCall(m.port, "POST", kZone5,

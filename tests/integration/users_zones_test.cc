@@ -288,7 +288,7 @@ TEST_CASE("Admin API creates and updates users", "[users][admin]") {
   CHECK(m.Admin("POST", path, "not json").status == 400);
 
   // getZoneInfo knows the user at once; its line of business restricts its queries.
-  auto zi = m.Soap("/atservices/1.6/atws.asmx",
+  auto zi = m.Soap(kNeutral,
                    Op("<getZoneInfo xmlns=\"" + kNs +
                           "\"><UserName>ops@contoso.example"
                           "</UserName></getZoneInfo>",
@@ -445,7 +445,7 @@ TEST_CASE("Tenant language drives picklist and field labels, values are the same
     std::string path, user, status_new, field_label, priority_medium;
   } cases[] = {
       {kZone5, kUser, "New", "Ticket Status", "Medium"},
-      {kZone18, "api@beispiel.example", "Neu", "Ticketstatus", "Mittel"},
+      {kZone18, kGermanUser, "Neu", "Ticketstatus", "Mittel"},
       {kZone12, "api@ejemplo.example", "Nuevo", "Estado del ticket", "Media"},
       {kZone19, "api@exemple.example", "Nouveau", "Statut du ticket", "Moyenne"},
   };
@@ -481,7 +481,7 @@ TEST_CASE("The Spanish and French tenants are in their zones", "[languages][zone
        {std::tuple<std::string, int, long long>{"api@ejemplo.example", 12, 29684700},
         {"api@exemple.example", 19, 29685300}}) {
     auto zi = m.Soap(
-        "/atservices/1.6/atws.asmx",
+        kNeutral,
         Op("<getZoneInfo xmlns=\"" + kNs + "\"><UserName>" + user + "</UserName></getZoneInfo>",
            kNs, ""),
         "");
@@ -521,21 +521,21 @@ TEST_CASE("Zones 5 and 18 serve different WSDLs: the localized zone lags a relea
   // The entities that exist follow the zone.
   std::string info = Op("<GetEntityInfo xmlns=\"" + kNs + "\"/>");
   auto e5 = m.Soap(kZone5, info);
-  auto e18 = m.Soap(kZone18, info, "api@beispiel.example");
+  auto e18 = m.Soap(kZone18, info, kGermanUser);
   CHECK(Count(e5.body, "<EntityInfo>") == 167);
   CHECK(Count(e18.body, "<EntityInfo>") == 162);
   CHECK(e18.body.find("<Name>TagGroup</Name>") == std::string::npos);
-  auto tag = m.Soap(kZone18, Query("Tag", "id", "GreaterThan", "0"), "api@beispiel.example");
+  auto tag = m.Soap(kZone18, Query("Tag", "id", "GreaterThan", "0"), kGermanUser);
   CHECK(ReturnCode(tag) == "-1");
   CHECK(Between(tag.body, "<Message>", "</Message>") ==
         "Unable to find the entity Tag in this version of the API.");
   auto fi = m.Soap(
       kZone18,
       Op("<GetFieldInfo xmlns=\"" + kNs + "\"><psObjectType>Ticket</psObjectType></GetFieldInfo>"),
-      "api@beispiel.example");
+      kGermanUser);
   CHECK(fi.body.find("<Name>RmaType</Name>") == std::string::npos);
   CHECK(fi.body.find("<Name>ApiVendorID</Name>") != std::string::npos);
-  auto q = m.Soap(kZone18, Query("Ticket", "id", "GreaterThan", "0"), "api@beispiel.example");
+  auto q = m.Soap(kZone18, Query("Ticket", "id", "GreaterThan", "0"), kGermanUser);
   CHECK(Rows(q) > 0);
   CHECK(q.body.find("<RmaStatus") == std::string::npos);
 }
@@ -581,7 +581,7 @@ TEST_CASE("Admin API moves a tenant to another zone", "[zones][admin]") {
   Mock& m = TheMock();
   std::string base = "http://127.0.0.1:" + std::to_string(m.port);
   auto zone_url = [&] {
-    auto zi = m.Soap("/atservices/1.6/atws.asmx",
+    auto zi = m.Soap(kNeutral,
                      Op("<getZoneInfo xmlns=\"" + kNs +
                             "\"><UserName>api@exemple.example</UserName></getZoneInfo>",
                         kNs, ""),
