@@ -196,6 +196,33 @@ void AddEvidence(RuleResult* r, unsigned long long seq, std::string note) {
   if (r->evidence.size() < RuleResult::kMaxEvidence) r->evidence.push_back({seq, std::move(note)});
 }
 
+// How the checks end. A rule is not applicable when the run gave it nothing to judge; otherwise
+// it fails when evidence was found and passes when none was. Each outcome has its summary.
+void NotApplicable(RuleResult* r, std::string why) {
+  r->verdict = Verdict::kNotApplicable;
+  r->summary = std::move(why);
+}
+
+void FailOnEvidence(RuleResult* r, std::string failed, std::string passed) {
+  if (r->evidence_total > 0) r->verdict = Verdict::kFail;
+  r->summary = r->evidence_total > 0 ? std::move(failed) : std::move(passed);
+}
+
+// `judged`: how many calls (pages, refusals, writes …) the rule looked at.
+void Conclude(RuleResult* r, size_t judged, std::string none, std::string failed,
+              std::string passed) {
+  if (judged == 0) return NotApplicable(r, std::move(none));
+  FailOnEvidence(r, std::move(failed), std::move(passed));
+}
+
+// The timing rules measure gaps on the mock's clock: when it was frozen or moved during the run,
+// they are not applicable and their evidence is dropped.
+void NotApplicableForClock(RuleResult* r) {
+  r->evidence.clear();
+  r->evidence_total = 0;
+  NotApplicable(r, "the mock's clock was frozen or moved during the run, so gaps cannot be judged");
+}
+
 struct Ctx {
   const std::vector<Call>& calls;
   const Metadata& meta;
@@ -257,25 +284,18 @@ std::string RecordLabel(const nlohmann::json& rec) {
 // --- the checks ------------------------------------------------------------------------------
 
 void ZoneFirst(const Ctx& x, RuleResult* r) {
-  if (x.calls.empty()) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "the client made no call";
-    return;
-  }
+  if (x.calls.empty()) return NotApplicable(r, "the client made no call");
   const Call& first = x.calls.front();
-  if (first.operation == "getZoneInfo") {
-    r->summary = fmt::format("the first call (#{}) was getZoneInfo", first.seq);
-    return;
-  }
-  r->verdict = Verdict::kFail;
   auto zi = std::find_if(x.calls.begin(), x.calls.end(),
                          [](const Call& c) { return c.operation == "getZoneInfo"; });
-  r->summary = zi == x.calls.end()
-                   ? fmt::format("the client never called getZoneInfo; its first call was {}",
-                                 first.operation)
-                   : fmt::format("the first call was {}; getZoneInfo came only at #{}",
-                                 first.operation, zi->seq);
-  AddEvidence(r, first.seq, "first call: " + first.Summary());
+  if (zi != x.calls.begin()) AddEvidence(r, first.seq, "first call: " + first.Summary());
+  FailOnEvidence(r,
+                 zi == x.calls.end()
+                     ? fmt::format("the client never called getZoneInfo; its first call was {}",
+                                   first.operation)
+                     : fmt::format("the first call was {}; getZoneInfo came only at #{}",
+                                   first.operation, zi->seq),
+                 fmt::format("the first call (#{}) was getZoneInfo", first.seq));
 }
 
 void ZoneUrl(const Ctx& x, RuleResult* r) {
@@ -285,18 +305,10 @@ void ZoneUrl(const Ctx& x, RuleResult* r) {
     ++judged;
     if (c.zone == 0 || c.off_zone) AddEvidence(r, c.seq, "zone-neutral endpoint: " + c.Summary());
   }
-  if (judged == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call besides getZoneInfo";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format(
-        "{} of {} calls went to the zone-neutral endpoint instead of the zone "
-        "URL",
-        r->evidence_total, judged);
-  } else {
-    r->summary = fmt::format("all {} calls went to a zone endpoint", judged);
-  }
+  Conclude(r, judged, "no call besides getZoneInfo",
+           fmt::format("{} of {} calls went to the zone-neutral endpoint instead of the zone URL",
+                       r->evidence_total, judged),
+           fmt::format("all {} calls went to a zone endpoint", judged));
 }
 
 void ZoneRediscover(const Ctx& x, RuleResult* r) {
@@ -314,19 +326,11 @@ void ZoneRediscover(const Ctx& x, RuleResult* r) {
       break;
     }
   }
-  if (refusals == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call was refused for the wrong zone";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format(
-        "{} of {} wrong-zone errors were followed by another call instead of "
-        "getZoneInfo",
-        r->evidence_total, refusals);
-  } else {
-    r->summary =
-        fmt::format("each of the {} wrong-zone errors was followed by getZoneInfo", refusals);
-  }
+  Conclude(r, refusals, "no call was refused for the wrong zone",
+           fmt::format("{} of {} wrong-zone errors were followed by another call instead of "
+                       "getZoneInfo",
+                       r->evidence_total, refusals),
+           fmt::format("each of the {} wrong-zone errors was followed by getZoneInfo", refusals));
 }
 
 void IntegrationCode(const Ctx& x, RuleResult* r) {
@@ -345,16 +349,9 @@ void IntegrationCode(const Ctx& x, RuleResult* r) {
           r, c.seq,
           fmt::format("IntegrationCode '{}' refused: {}", Clip(c.integration_code), c.Summary()));
   }
-  if (judged == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call that needs an IntegrationCode";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary =
-        fmt::format("{} of {} calls had no valid IntegrationCode", r->evidence_total, judged);
-  } else {
-    r->summary = fmt::format("all {} calls carried a valid IntegrationCode", judged);
-  }
+  Conclude(r, judged, "no call that needs an IntegrationCode",
+           fmt::format("{} of {} calls had no valid IntegrationCode", r->evidence_total, judged),
+           fmt::format("all {} calls carried a valid IntegrationCode", judged));
 }
 
 // The index of the next call after i that counts against the threshold, or npos.
@@ -407,25 +404,17 @@ void Paging(const Ctx& x, RuleResult* r) {
                               "rows read twice",
                               q.seq, q.last_id, bound));
   }
-  if (full_pages == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = fmt::format("no query returned a full page of {} rows", x.p.page_size);
-  } else if (full_pages == interrupted) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary =
-        "the continuation of every full page was refused (e.g. 401) and never came through";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format(
-        "{} of {} full pages were not continued with id GreaterThan the last "
-        "id",
-        r->evidence_total, full_pages);
-  } else {
-    r->summary = fmt::format("all {} full pages were continued with id GreaterThan the last id",
-                             full_pages - interrupted);
-    if (interrupted)
-      r->summary += fmt::format(" ({} continuation(s) refused and not retried)", interrupted);
-  }
+  if (full_pages > 0 && full_pages == interrupted)
+    return NotApplicable(
+        r, "the continuation of every full page was refused (e.g. 401) and never came through");
+  std::string passed = fmt::format(
+      "all {} full pages were continued with id GreaterThan the last id", full_pages - interrupted);
+  if (interrupted)
+    passed += fmt::format(" ({} continuation(s) refused and not retried)", interrupted);
+  Conclude(r, full_pages, fmt::format("no query returned a full page of {} rows", x.p.page_size),
+           fmt::format("{} of {} full pages were not continued with id GreaterThan the last id",
+                       r->evidence_total, full_pages),
+           std::move(passed));
 }
 
 struct Created {
@@ -506,17 +495,10 @@ void Settle(const Ctx& x, RuleResult* r) {
       }
     }
   }
-  if (updates == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no update of an entity the client created with computed fields";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format("{} update(s) sent back computed fields the client never re-read",
-                             r->evidence_total);
-  } else {
-    r->summary =
-        fmt::format("{} update(s) of created entities sent no unread computed field", updates);
-  }
+  Conclude(r, updates, "no update of an entity the client created with computed fields",
+           fmt::format("{} update(s) sent back computed fields the client never re-read",
+                       r->evidence_total),
+           fmt::format("{} update(s) of created entities sent no unread computed field", updates));
 }
 
 void BackoffLatency(const Ctx& x, RuleResult* r) {
@@ -534,23 +516,12 @@ void BackoffLatency(const Ctx& x, RuleResult* r) {
                   fmt::format("{:.0f} ms after #{} whose answer was held back {} ms: {}",
                               gap * 1000, c.seq, c.latency_added_ms, x.calls[j].Summary()));
   }
-  if (delayed == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call got added latency";
-  } else if (!x.p.timing_reliable) {
-    r->verdict = Verdict::kNotApplicable;
-    r->evidence.clear();
-    r->evidence_total = 0;
-    r->summary = "the mock's clock was frozen or moved during the run, so gaps cannot be judged";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format(
-        "{} call(s) came while an earlier answer was still held back ({} "
-        "calls got latency)",
-        r->evidence_total, delayed);
-  } else {
-    r->summary = fmt::format("{} calls got latency; the client waited for each answer", delayed);
-  }
+  if (delayed > 0 && !x.p.timing_reliable) return NotApplicableForClock(r);
+  Conclude(r, delayed, "no call got added latency",
+           fmt::format("{} call(s) came while an earlier answer was still held back ({} calls "
+                       "got latency)",
+                       r->evidence_total, delayed),
+           fmt::format("{} calls got latency; the client waited for each answer", delayed));
 }
 
 void BackoffSuspension(const Ctx& x, RuleResult* r) {
@@ -572,26 +543,15 @@ void BackoffSuspension(const Ctx& x, RuleResult* r) {
                               "expected): {}",
                               gap * 1000, c.seq, x.p.min_backoff_seconds, x.calls[j].Summary()));
   }
-  if (refusals == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call was refused for the threshold";
-  } else if (!x.p.timing_reliable) {
-    r->verdict = Verdict::kNotApplicable;
-    r->evidence.clear();
-    r->evidence_total = 0;
-    r->summary = "the mock's clock was frozen or moved during the run, so gaps cannot be judged";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format(
-        "{} refusal(s) for the threshold; {} retried sooner than {:.1f} s "
-        "({} counted calls in the 10 s after the first refusal, {:.1f}/s)",
-        refusals, r->evidence_total, x.p.min_backoff_seconds, after_first, after_first / 10.0);
-  } else {
-    r->summary = fmt::format(
-        "{} refusal(s) for the threshold; the client paused at least {:.1f} "
-        "s each time",
-        refusals, x.p.min_backoff_seconds);
-  }
+  if (refusals > 0 && !x.p.timing_reliable) return NotApplicableForClock(r);
+  Conclude(r, refusals, "no call was refused for the threshold",
+           fmt::format("{} refusal(s) for the threshold; {} retried sooner than {:.1f} s ({} "
+                       "counted calls in the 10 s after the first refusal, {:.1f}/s)",
+                       refusals, r->evidence_total, x.p.min_backoff_seconds, after_first,
+                       after_first / 10.0),
+           fmt::format("{} refusal(s) for the threshold; the client paused at least {:.1f} s "
+                       "each time",
+                       refusals, x.p.min_backoff_seconds));
 }
 
 void ThreadLimit(const Ctx& x, RuleResult* r) {
@@ -601,16 +561,10 @@ void ThreadLimit(const Ctx& x, RuleResult* r) {
     ++judged;
     if (c.ThreadLimited()) AddEvidence(r, c.seq, "refused by the thread limit: " + c.Summary());
   }
-  if (judged == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call that the thread limit applies to";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format("{} call(s) refused for more than the allowed concurrent calls",
-                             r->evidence_total);
-  } else {
-    r->summary = "no call was refused by the thread limit";
-  }
+  Conclude(r, judged, "no call that the thread limit applies to",
+           fmt::format("{} call(s) refused for more than the allowed concurrent calls",
+                       r->evidence_total),
+           "no call was refused by the thread limit");
 }
 
 void ThresholdMonitor(const Ctx& x, RuleResult* r) {
@@ -622,18 +576,10 @@ void ThresholdMonitor(const Ctx& x, RuleResult* r) {
         (c.latency_added_ms > 0 || !c.warning.empty() || c.Suspended()))
       trigger = &c;
   }
-  if (!trigger) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call got latency, a threshold warning or a suspension";
-    return;
-  }
-  if (asked) {
-    r->summary = "the client called getThresholdAndUsageInfo";
-    return;
-  }
-  r->verdict = Verdict::kFail;
-  r->summary = "the API slowed the client down, and it never called getThresholdAndUsageInfo";
-  AddEvidence(r, trigger->seq, "first slowed-down call: " + trigger->Summary());
+  if (!trigger) return NotApplicable(r, "no call got latency, a threshold warning or a suspension");
+  if (!asked) AddEvidence(r, trigger->seq, "first slowed-down call: " + trigger->Summary());
+  FailOnEvidence(r, "the API slowed the client down, and it never called getThresholdAndUsageInfo",
+                 "the client called getThresholdAndUsageInfo");
 }
 
 void AuthStop(const Ctx& x, RuleResult* r) {
@@ -643,11 +589,8 @@ void AuthStop(const Ctx& x, RuleResult* r) {
       first = i;
       break;
     }
-  if (first == std::string::npos) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no call was refused with HTTP 401 for the client's user";
-    return;
-  }
+  if (first == std::string::npos)
+    return NotApplicable(r, "no call was refused with HTTP 401 for the client's user");
   size_t after = 0;
   for (size_t j = first + 1; j < x.calls.size(); ++j) {
     if (x.calls[j].operation == "getZoneInfo") continue;  // needs no credentials
@@ -655,16 +598,12 @@ void AuthStop(const Ctx& x, RuleResult* r) {
     if (static_cast<int>(after) > x.p.max_calls_after_auth_failure)
       AddEvidence(r, x.calls[j].seq, "after the 401: " + x.calls[j].Summary());
   }
-  if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format(
-        "after the 401 of #{} the client made {} more calls (at most {} "
-        "allowed)",
-        x.calls[first].seq, after, x.p.max_calls_after_auth_failure);
-  } else {
-    r->summary = fmt::format("the client stopped after the 401 of #{} ({} more call(s))",
-                             x.calls[first].seq, after);
-  }
+  FailOnEvidence(r,
+                 fmt::format("after the 401 of #{} the client made {} more calls (at most {} "
+                             "allowed)",
+                             x.calls[first].seq, after, x.p.max_calls_after_auth_failure),
+                 fmt::format("the client stopped after the 401 of #{} ({} more call(s))",
+                             x.calls[first].seq, after));
 }
 
 void ExternalFields(const Ctx& x, RuleResult* r) {
@@ -685,15 +624,9 @@ void ExternalFields(const Ctx& x, RuleResult* r) {
       }
     }
   }
-  if (writes == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no create or update";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format("{} External* value(s) written", r->evidence_total);
-  } else {
-    r->summary = fmt::format("{} entities written, no External* field set", writes);
-  }
+  Conclude(r, writes, "no create or update",
+           fmt::format("{} External* value(s) written", r->evidence_total),
+           fmt::format("{} entities written, no External* field set", writes));
 }
 
 void ReadOnly(const Ctx& x, RuleResult* r) {
@@ -716,16 +649,10 @@ void ReadOnly(const Ctx& x, RuleResult* r) {
                                 RecordLabel(rec), Clip(list, 200)));
     }
   }
-  if (writes == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no create or update";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format("{} of {} written entities carried read-only fields",
-                             r->evidence_total, writes);
-  } else {
-    r->summary = fmt::format("{} entities written, no read-only field sent", writes);
-  }
+  Conclude(
+      r, writes, "no create or update",
+      fmt::format("{} of {} written entities carried read-only fields", r->evidence_total, writes),
+      fmt::format("{} entities written, no read-only field sent", writes));
 }
 
 void TicketSource(const Ctx& x, RuleResult* r) {
@@ -743,16 +670,9 @@ void TicketSource(const Ctx& x, RuleResult* r) {
       if (!has) AddEvidence(r, c.seq, fmt::format("create of {} without Source", RecordLabel(rec)));
     }
   }
-  if (tickets == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no ticket created";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary =
-        fmt::format("{} of {} tickets created without a Source", r->evidence_total, tickets);
-  } else {
-    r->summary = fmt::format("all {} tickets created with a Source", tickets);
-  }
+  Conclude(r, tickets, "no ticket created",
+           fmt::format("{} of {} tickets created without a Source", r->evidence_total, tickets),
+           fmt::format("all {} tickets created with a Source", tickets));
 }
 
 // "Value 'New' is not valid for field Status of type integer." and
@@ -810,17 +730,10 @@ void PicklistValue(const Ctx& x, RuleResult* r) {
       }
     }
   }
-  if (judged == 0) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no query or write";
-  } else if (r->evidence_total > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary =
-        fmt::format("{} picklist field(s) given a label or an unknown value", r->evidence_total);
-  } else {
-    r->summary =
-        fmt::format("{} queries and written entities: no picklist label or unknown value", judged);
-  }
+  Conclude(
+      r, judged, "no query or write",
+      fmt::format("{} picklist field(s) given a label or an unknown value", r->evidence_total),
+      fmt::format("{} queries and written entities: no picklist label or unknown value", judged));
 }
 
 void IncrementalSync(const Ctx& x, RuleResult* r) {
@@ -850,15 +763,10 @@ void IncrementalSync(const Ctx& x, RuleResult* r) {
                             "no LastModified/LastActivity condition",
                             sc.entity, sc.starts.size(), seqs, sc.rows));
   }
-  if (scans.empty()) {
-    r->verdict = Verdict::kNotApplicable;
-    r->summary = "no scan without a change-tracking condition";
-  } else if (repeated > 0) {
-    r->verdict = Verdict::kFail;
-    r->summary = fmt::format("{} scan(s) repeated instead of polling for changes", repeated);
-  } else {
-    r->summary = fmt::format("{} scan(s), none repeated", scans.size());
-  }
+  // One piece of evidence per repeated scan.
+  Conclude(r, scans.size(), "no scan without a change-tracking condition",
+           fmt::format("{} scan(s) repeated instead of polling for changes", repeated),
+           fmt::format("{} scan(s), none repeated", scans.size()));
 }
 
 using CheckFn = void (*)(const Ctx&, RuleResult*);
@@ -956,8 +864,7 @@ RuleResult JudgeRule(const std::string& id, const std::vector<Call>& calls, cons
     r.severity = it->second;
   auto check = Checks().find(r.spec->id);
   if (check == Checks().end()) {
-    r.verdict = Verdict::kNotApplicable;
-    r.summary = "no check implemented";
+    NotApplicable(&r, "no check implemented");
     return r;
   }
   Ctx x{calls, meta, params};
