@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "conformance/cli/command_setup.h"
 #include "conformance/cli/commands.h"
 #include "conformance/report/report.h"
 #include "conformance/rules/client_journal.h"
@@ -51,7 +52,7 @@ struct Options {
   int trigger_after = 5;
   double suspend_seconds = 3;
   double timeout = 600;
-  std::string junit, json, html;
+  ReportFiles reports;
   bool quiet = false, verbose = false, fail_on_warning = false;
   bool list_rules = false, list_scenarios = false;
   double min_backoff = 2.0, latency_tolerance = 0.9;
@@ -398,9 +399,7 @@ int CheckClient(const Options& opt) {
     run.mock_started = true;
   }
   run.neutral_url = run.mock_url + "/atservices/1.6/atws.asmx";
-  std::string token = opt.admin_token;
-  if (token.empty())
-    if (const char* t = std::getenv("ATWS_ADMIN_TOKEN")) token = t;
+  std::string token = ValueOrEnv(opt.admin_token, kEnvAdminToken);
   Admin admin(run.mock_url, token);
   nlohmann::json j;
   if (!admin.Call("GET", "/__admin/health", "", &j, &err))
@@ -493,10 +492,10 @@ int CheckClient(const Options& opt) {
       opt.scenarios.empty() ? ""
                             : ", scenario " + fmt::format("{}", fmt::join(opt.scenarios, ", ")));
   std::vector<std::pair<std::string, std::string>> env = {
-      {"ATWS_URL", run.neutral_url},
-      {"ATWS_USERNAME", username},
-      {"ATWS_PASSWORD", opt.password},
-      {"ATWS_INTEGRATION_CODE", run.integration_code},
+      {kEnvUrl, run.neutral_url},
+      {kEnvUsername, username},
+      {kEnvPassword, opt.password},
+      {kEnvIntegrationCode, run.integration_code},
       {"ATWS_SCENARIO", fmt::format("{}", fmt::join(opt.scenarios, ","))}};
   run.result = clientcheck::RunCommand(opt.command, env, opt.timeout, opt.quiet);
   watcher.Stop();
@@ -558,20 +557,13 @@ int CheckClient(const Options& opt) {
   std::cout << clientcheck::TextReport(run, opt.verbose) << std::flush;
   int status = run.Passed() ? 0 : 1;
   report::Report rep = clientcheck::ToReport(run);
-  auto write = [&](const std::string& path, const std::string& content, const char* what) {
-    if (path.empty()) return;
-    std::string e;
-    if (!report::WriteFile(path, content, &e)) {
-      std::cerr << fmt::format(
-          "atws-conformance check-client: could not write the {} report "
-          "{}: {}\n",
-          what, path, e);
-      status = 2;
-    }
+  auto complain = [](const char* kind, const std::string& path, const std::string& error) {
+    std::cerr << fmt::format(
+        "atws-conformance check-client: could not write the {} report {}: {}\n", kind, path, error);
   };
-  write(opt.junit, report::ToJunitXml(rep), "JUnit");
-  write(opt.json, clientcheck::JsonReport(run).dump(2) + "\n", "JSON");
-  write(opt.html, report::ToHtml(rep), "HTML");
+  if (!opt.reports.Write(
+          rep, [&] { return clientcheck::JsonReport(run); }, complain))
+    status = 2;
   if (run.mock_started) {
     std::string stop_err;
     if (!mock.Stop(&stop_err)) std::cerr << "atws-conformance check-client: " << stop_err << "\n";
@@ -583,13 +575,14 @@ int CheckClient(const Options& opt) {
 
 void RegisterCheckClientCommand(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand(
-      "check-client",
+  CLI::App* cmd = AddCommand(
+      app, "check-client",
       "Run a client command against the mock and judge it by the API's best practices (rules "
       "with ids, severities, explanations and journal evidence). Usage: check-client [options] "
       "-- COMMAND ARGS...  The command gets ATWS_URL (zone-neutral endpoint), ATWS_USERNAME, "
       "ATWS_PASSWORD and ATWS_INTEGRATION_CODE. Exit status 0 only if the command ended as "
-      "expected and no error-severity rule failed.");
+      "expected and no error-severity rule failed.",
+      exit_code, opt, CheckClient);
   cmd->add_option("--mock", opt->mock_url,
                   "use a running mock (http://HOST:PORT) instead of starting atws-mock");
   cmd->add_option("--mock-binary", opt->mock_binary,
@@ -617,9 +610,9 @@ void RegisterCheckClientCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.5, 600.0));
   cmd->add_option("--timeout", opt->timeout, "seconds the command may run (default 600)")
       ->check(CLI::Range(1.0, 86400.0));
-  cmd->add_option("--junit", opt->junit, "write a JUnit XML report (one test case per rule)");
-  cmd->add_option("--json", opt->json, "write a JSON report");
-  cmd->add_option("--html", opt->html, "write a self-contained HTML report with the timeline");
+  opt->reports.AddOptions(cmd, "write a JUnit XML report (one test case per rule)",
+                          "write a JSON report",
+                          "write a self-contained HTML report with the timeline");
   cmd->add_flag("--quiet", opt->quiet, "do not copy the command's output to stderr");
   cmd->add_flag("--verbose", opt->verbose, "explain every rule, not only the failed ones");
   cmd->add_flag("--fail-on-warning", opt->fail_on_warning,
@@ -639,7 +632,6 @@ void RegisterCheckClientCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--list-rules", opt->list_rules, "list the rules and exit");
   cmd->add_flag("--list-scenarios", opt->list_scenarios, "list the client scenarios and exit");
   cmd->add_option("command", opt->command, "the client command and its arguments (after --)");
-  cmd->callback([opt, exit_code] { *exit_code = CheckClient(*opt); });
 }
 
 }  // namespace atws::conformance

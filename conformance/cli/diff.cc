@@ -8,6 +8,7 @@
 #include <memory>
 #include <tuple>
 
+#include "conformance/cli/command_setup.h"
 #include "conformance/cli/commands.h"
 #include "conformance/cli/scenario_cli.h"
 #include "conformance/report/report.h"
@@ -21,14 +22,12 @@ using namespace scenario;
 
 struct DiffOptions {
   TargetOptions shared, a, b;
-  std::string scenarios;
-  std::vector<std::string> tags, ids;
-  bool read_only = false;
+  ScenarioSelection selection;
   bool no_reset = false;
   std::string normalize = "auto";
   bool quiet = false;
   bool verbose = false;
-  std::string junit, json, html;
+  ReportFiles reports;
 };
 
 const char* SideStatus(report::Status s) {
@@ -96,9 +95,8 @@ report::Case Compare(const ScenarioResult& a, const ScenarioResult& b, Normalize
 }
 
 int DiffCommand(const DiffOptions& o) {
-  RunFilter filter{o.tags, o.ids, o.read_only};
   std::vector<Scenario> scenarios;
-  if (!LoadSelectedScenarios(o.scenarios, filter, &scenarios)) return 2;
+  if (!o.selection.Load(&scenarios)) return 2;
   Target ta = o.a.Resolve(&o.shared, "a");
   Target tb = o.b.Resolve(&o.shared, "b");
   Session sa, sb;
@@ -127,9 +125,9 @@ int DiffCommand(const DiffOptions& o) {
       return 2;
     }
   }
-  Runner ra(ta, sa, o.read_only);
+  Runner ra(ta, sa, o.selection.read_only);
   std::vector<ScenarioResult> res_a = RunAll(scenarios, &ra, "a", o.quiet);
-  Runner rb(tb, sb, o.read_only);
+  Runner rb(tb, sb, o.selection.read_only);
   std::vector<ScenarioResult> res_b = RunAll(scenarios, &rb, "b", o.quiet);
 
   report::Report rep;
@@ -166,46 +164,37 @@ int DiffCommand(const DiffOptions& o) {
     s.cases = AssumptionCases(*results, label);
     rep.suites.push_back(std::move(s));
   }
-  bool wrote = WriteReports(rep, o.junit, o.json, o.html);
-  report::Report diff_only;
-  diff_only.suites.push_back(rep.suites.front());
-  std::cout << report::ToText(diff_only, o.verbose);
-  for (size_t i = 1; i < rep.suites.size(); ++i) std::cout << AssumptionText(rep.suites[i]);
-  report::Counts c = report::Count(rep.suites.front());
-  std::cout << fmt::format("{} scenario(s) differ, {} the same, {} not compared\n", c.failed,
-                           c.passed, c.skipped);
-  if (!wrote) return 2;
-  return c.failed == 0 ? 0 : 1;
+  return FinishScenarioReport(rep, o.reports, o.verbose, [](const report::Counts& c) {
+    return fmt::format("{} scenario(s) differ, {} the same, {} not compared\n", c.failed, c.passed,
+                       c.skipped);
+  });
 }
 
 }  // namespace
 
 void RegisterDiffCommand(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<DiffOptions>();
-  auto* cmd = app.add_subcommand(
-      "diff",
+  CLI::App* cmd = AddCommand(
+      app, "diff",
       "Runs the scenarios against two endpoints and shows where their normalised answers "
       "differ. A side without an admin API is taken for a real Autotask: the report says which "
-      "of the mock's assumptions it confirmed or refuted. Exit status 0 when nothing differs.");
+      "of the mock's assumptions it confirmed or refuted. Exit status 0 when nothing differs.",
+      exit_code, opts, DiffCommand);
   opts->a.Add(cmd, "a-", true);
   opts->b.Add(cmd, "b-", true);
   opts->shared.Add(cmd, "", false);
-  cmd->add_option("--scenarios", opts->scenarios, "directory of scenario files");
-  cmd->add_option("--tag", opts->tags, "only scenarios with this tag (repeatable)");
-  cmd->add_option("--id", opts->ids, "only this scenario (repeatable; trailing * = prefix)");
-  cmd->add_flag("--read-only", opts->read_only, "skip every scenario that writes");
+  opts->selection.AddOptions(cmd, "directory of scenario files",
+                             "only scenarios with this tag (repeatable)",
+                             "only this scenario (repeatable; trailing * = prefix)");
   cmd->add_flag("--no-reset", opts->no_reset,
                 "do not reset sides that have an admin API before running");
   cmd->add_option("--normalize", opts->normalize,
                   "strict (every value, masked), shape (structure and texts), or auto: strict "
                   "when both sides have an admin API")
       ->check(CLI::IsMember({"auto", "strict", "shape"}));
-  cmd->add_option("--junit", opts->junit, "write a JUnit XML report to FILE");
-  cmd->add_option("--json", opts->json, "write a JSON report to FILE");
-  cmd->add_option("--html", opts->html, "write a self-contained HTML report to FILE");
+  opts->reports.AddOptions(cmd);
   cmd->add_flag("-q,--quiet", opts->quiet, "no progress output");
   cmd->add_flag("-v,--verbose", opts->verbose, "list equal and skipped scenarios too");
-  cmd->callback([opts, exit_code] { *exit_code = DiffCommand(*opts); });
 }
 
 }  // namespace atws::conformance

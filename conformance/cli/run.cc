@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "conformance/cli/command_setup.h"
 #include "conformance/cli/commands.h"
 #include "conformance/cli/scenario_cli.h"
 #include "conformance/report/report.h"
@@ -18,14 +19,12 @@ using namespace scenario;
 
 struct RunOptions {
   TargetOptions target;
-  std::string scenarios;
-  std::vector<std::string> tags, ids;
-  bool read_only = false;
+  ScenarioSelection selection;
   bool reset = false;
   bool list = false;
   bool quiet = false;
   bool verbose = false;
-  std::string junit, json, html;
+  ReportFiles reports;
 };
 
 int ListScenarios(const std::vector<Scenario>& scenarios) {
@@ -45,9 +44,8 @@ int ListScenarios(const std::vector<Scenario>& scenarios) {
 }
 
 int RunCommand(const RunOptions& o) {
-  RunFilter filter{o.tags, o.ids, o.read_only};
   std::vector<Scenario> scenarios;
-  if (!LoadSelectedScenarios(o.scenarios, filter, &scenarios)) return 2;
+  if (!o.selection.Load(&scenarios)) return 2;
   if (o.list) return ListScenarios(scenarios);
 
   Target target = o.target.Resolve(nullptr, "");
@@ -62,7 +60,7 @@ int RunCommand(const RunOptions& o) {
     std::cerr << "atws-conformance run: --reset: " << error << "\n";
     return 2;
   }
-  Runner runner(target, session, o.read_only);
+  Runner runner(target, session, o.selection.read_only);
   std::vector<ScenarioResult> results = RunAll(scenarios, &runner, "", o.quiet);
 
   report::Report rep;
@@ -79,7 +77,7 @@ int RunCommand(const RunOptions& o) {
                       {"tenant", session.tenant ? std::to_string(session.tenant) : "unknown"},
                       {"admin", session.admin_base.empty() ? "none" : session.admin_base},
                       {"run", session.run_token},
-                      {"read-only", o.read_only ? "yes" : "no"}};
+                      {"read-only", o.selection.read_only ? "yes" : "no"}};
   double total = 0;
   for (const auto& r : results) {
     suite.cases.push_back(ToCase(r));
@@ -99,43 +97,31 @@ int RunCommand(const RunOptions& o) {
     a.cases = AssumptionCases(results, "");
     rep.suites.push_back(std::move(a));
   }
-  bool wrote = WriteReports(rep, o.junit, o.json, o.html);
-  report::Report scenarios_only;
-  scenarios_only.suites.push_back(rep.suites.front());
-  std::cout << report::ToText(scenarios_only, o.verbose);
-  for (size_t i = 1; i < rep.suites.size(); ++i) std::cout << AssumptionText(rep.suites[i]);
-  report::Counts c = report::Count(rep.suites.front());
-  if (!wrote) return 2;
-  return c.failed == 0 ? 0 : 1;
+  return FinishScenarioReport(rep, o.reports, o.verbose);
 }
 
 }  // namespace
 
 void RegisterRunCommand(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<RunOptions>();
-  auto* cmd = app.add_subcommand(
-      "run",
+  CLI::App* cmd = AddCommand(
+      app, "run",
       "Runs the conformance scenarios against an endpoint: the mock, or a real Autotask "
       "sandbox (writing scenarios delete or close what they create; --read-only skips them). "
       "Mock-only scenarios need the mock's admin API and are skipped without it. Exit status 0 "
-      "only when every scenario that ran passed.");
+      "only when every scenario that ran passed.",
+      exit_code, opts, RunCommand);
   opts->target.Add(cmd, "", true);
-  cmd->add_option("--scenarios", opts->scenarios,
-                  "directory of scenario files (default: the installed or source "
-                  "conformance/scenarios)");
-  cmd->add_option("--tag", opts->tags, "run only scenarios with this tag (repeatable)");
-  cmd->add_option("--id", opts->ids,
-                  "run only this scenario (repeatable; a trailing * matches a prefix)");
-  cmd->add_flag("--read-only", opts->read_only, "skip every scenario that writes");
+  opts->selection.AddOptions(
+      cmd, "directory of scenario files (default: the installed or source conformance/scenarios)",
+      "run only scenarios with this tag (repeatable)",
+      "run only this scenario (repeatable; a trailing * matches a prefix)");
   cmd->add_flag("--reset", opts->reset,
                 "reset the mock first (POST /__admin/reset: default data, settings, clock)");
   cmd->add_flag("--list", opts->list, "list the selected scenarios and exit");
-  cmd->add_option("--junit", opts->junit, "write a JUnit XML report to FILE");
-  cmd->add_option("--json", opts->json, "write a JSON report to FILE");
-  cmd->add_option("--html", opts->html, "write a self-contained HTML report to FILE");
+  opts->reports.AddOptions(cmd);
   cmd->add_flag("-q,--quiet", opts->quiet, "no progress output");
   cmd->add_flag("-v,--verbose", opts->verbose, "list passed and skipped scenarios too");
-  cmd->callback([opts, exit_code] { *exit_code = RunCommand(*opts); });
 }
 
 }  // namespace atws::conformance

@@ -3,111 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <set>
 
 namespace atws::conformance::scenario {
-namespace {
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-std::string FirstOf(const std::string& a, const std::string& b) { return a.empty() ? b : a; }
-
-}  // namespace
-
-void TargetOptions::Add(CLI::App* app, const std::string& prefix, bool with_endpoint_flags) {
-  std::string p = "--" + prefix;
-  std::string who = prefix.empty() ? "" : fmt::format(" of endpoint {}", prefix.substr(0, 1));
-  if (with_endpoint_flags && prefix.empty()) {
-    app->add_option("--endpoint", endpoint,
-                    "zone endpoint URL (…/atws.asmx); getZoneInfo there gives the tenant");
-    app->add_option("--zone-discovery", discovery,
-                    "zone-neutral URL: getZoneInfo there gives the zone URL used (default: "
-                    "ATWS_URL)");
-  } else if (with_endpoint_flags) {
-    app->add_option("--" + prefix.substr(0, prefix.size() - 1), url,
-                    "endpoint " + prefix.substr(0, 1) +
-                        ": a zone-neutral URL (zone discovery) or a zone URL (…/webservicesN/…)")
-        ->required();
-  }
-  app->add_option(p + "user", user, "API user" + who + " (default: ATWS_USERNAME)");
-  app->add_option(p + "password", password, "password" + who + " (default: ATWS_PASSWORD)");
-  app->add_option(
-      p + "integration-code", integration_code,
-      "IntegrationCode (tracking identifier)" + who + " (default: ATWS_INTEGRATION_CODE)");
-  // One admin URL cannot serve two endpoints: diff takes it per side only.
-  if (with_endpoint_flags)
-    app->add_option(p + "admin", admin,
-                    "admin API base URL" + who +
-                        " (default: <endpoint origin>/__admin/, used when GET health answers)");
-  app->add_flag(p + "no-admin", no_admin,
-                "never use an admin API" + who + " (mock-only scenarios are skipped)");
-  app->add_option(p + "admin-token", admin_token,
-                  "bearer token of the admin API" + who + " (default: ATWS_ADMIN_TOKEN)");
-  if (prefix.empty())
-    app->add_option("--timeout", timeout, "seconds per HTTP request (default 120)")
-        ->check(CLI::Range(1.0, 3600.0));
-}
-
-Target TargetOptions::Resolve(const TargetOptions* fb, const std::string& label) const {
-  Target t;
-  t.label = label;
-  static const TargetOptions kEmpty;
-  const TargetOptions& f = fb ? *fb : kEmpty;
-  if (!url.empty()) {
-    if (ZoneOfUrl(url) == 0)
-      t.discovery_url = url;
-    else
-      t.endpoint = url;
-  } else {
-    t.endpoint = endpoint;
-    t.discovery_url = discovery;
-    if (t.endpoint.empty() && t.discovery_url.empty()) t.discovery_url = Env("ATWS_URL");
-  }
-  t.username = FirstOf(FirstOf(user, f.user), Env("ATWS_USERNAME"));
-  t.password = FirstOf(FirstOf(password, f.password), Env("ATWS_PASSWORD"));
-  t.integration_code =
-      FirstOf(FirstOf(integration_code, f.integration_code), Env("ATWS_INTEGRATION_CODE"));
-  t.admin_url = admin;
-  t.no_admin = no_admin || (fb && f.no_admin);
-  t.admin_token = FirstOf(FirstOf(admin_token, f.admin_token), Env("ATWS_ADMIN_TOKEN"));
-  t.timeout_seconds = fb ? f.timeout : timeout;
-  return t;
-}
-
-bool LoadSelectedScenarios(const std::string& dir_flag, const RunFilter& filter,
-                           std::vector<Scenario>* out) {
-  std::string dir = dir_flag.empty() ? DefaultScenarioDir() : dir_flag;
-  std::string schema_file = FindSchemaFile(dir);
-  std::string error;
-  auto schema = Schema::FromFile(schema_file, &error);
-  if (!schema) {
-    std::cerr << "atws-conformance: " << error << "\n";
-    return false;
-  }
-  std::vector<Scenario> all;
-  std::vector<LoadError> errors;
-  if (!LoadScenarioDir(*schema, dir, &all, &errors)) {
-    for (const auto& e : errors) std::cerr << e.ToString() << "\n";
-    std::cerr << fmt::format("atws-conformance: {} error(s) in the scenarios of {}\n",
-                             errors.size(), dir);
-    return false;
-  }
-  for (auto& sc : all)
-    if (Selected(sc, filter)) out->push_back(std::move(sc));
-  if (out->empty()) {
-    std::cerr << fmt::format("atws-conformance: no scenario of {} matches the --tag/--id filter\n",
-                             dir);
-    return false;
-  }
-  return true;
-}
 
 std::vector<ScenarioResult> RunAll(const std::vector<Scenario>& scenarios, Runner* runner,
                                    const std::string& label, bool quiet) {
@@ -219,21 +119,17 @@ std::string AssumptionText(const report::Suite& suite) {
   return out;
 }
 
-bool WriteReports(const report::Report& rep, const std::string& junit, const std::string& json,
-                  const std::string& html) {
-  bool ok = true;
-  std::string error;
-  auto write = [&](const std::string& path, const std::string& content) {
-    if (path.empty()) return;
-    if (!report::WriteFile(path, content, &error)) {
-      std::cerr << "atws-conformance: " << error << "\n";
-      ok = false;
-    }
-  };
-  write(junit, report::ToJunitXml(rep));
-  write(json, json.empty() ? "" : report::ToJson(rep).dump(2) + "\n");
-  write(html, html.empty() ? "" : report::ToHtml(rep));
-  return ok;
+int FinishScenarioReport(const report::Report& rep, const ReportFiles& files, bool verbose,
+                         const std::function<std::string(const report::Counts&)>& footer) {
+  bool wrote = files.Write(rep, [&] { return report::ToJson(rep); });
+  report::Report first_only;
+  first_only.suites.push_back(rep.suites.front());
+  std::cout << report::ToText(first_only, verbose);
+  for (size_t i = 1; i < rep.suites.size(); ++i) std::cout << AssumptionText(rep.suites[i]);
+  report::Counts c = report::Count(rep.suites.front());
+  if (footer) std::cout << footer(c);
+  if (!wrote) return 2;
+  return c.failed == 0 ? 0 : 1;
 }
 
 std::string DescribeSession(const Target& t, const Session& s) {

@@ -1,38 +1,19 @@
-// What `run` and `diff` share: endpoint options (with the ATWS_* environment variables standing
-// in for absent flags), loading and filtering the scenarios, running them with a progress line,
-// and the assumption report.
+// What `run` and `diff` share once set up (cli/command_setup.h): running the scenarios with a
+// progress line, the assumption report, the description of a session, and the end of the
+// command (report files, text, exit status). Main thread only; progress goes to stderr, the
+// text to stdout.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "conformance/cli/command_setup.h"
 #include "conformance/report/report.h"
 #include "conformance/runner/runner.h"
 #include "conformance/scenario/scenario.h"
 
-namespace CLI {
-class App;
-}
-
 namespace atws::conformance::scenario {
-
-// Options of one endpoint on the command line. `prefix` "" gives --endpoint, --user …; "a-"
-// gives --a-user … (diff). Values are filled by CLI11; Resolve() applies the environment.
-struct TargetOptions {
-  std::string url;  // diff's --a / --b: zone-neutral (discovery) or zone URL
-  std::string endpoint, discovery, user, password, integration_code, admin, admin_token;
-  bool no_admin = false;
-  double timeout = 120;
-  void Add(CLI::App* app, const std::string& prefix, bool with_endpoint_flags);
-  // Fills blanks from `fallback` (diff: --a-user falls back to --user), then from ATWS_URL,
-  // ATWS_USERNAME, ATWS_PASSWORD, ATWS_INTEGRATION_CODE, ATWS_ADMIN_TOKEN.
-  Target Resolve(const TargetOptions* fallback, const std::string& label) const;
-};
-
-// Loads the scenarios (printing every load error to stderr) and keeps those the filter selects.
-// False when a file has errors or nothing is selected.
-bool LoadSelectedScenarios(const std::string& dir_flag, const RunFilter& filter,
-                           std::vector<Scenario>* out);
 
 // Runs each scenario, with a live progress line on stderr when it is a terminal (one plain line
 // per scenario otherwise). `label` prefixes the lines ("a", "b"; "" for run).
@@ -48,9 +29,12 @@ std::vector<report::Case> AssumptionCases(const std::vector<ScenarioResult>& res
 // "not tested A-Z".
 std::string AssumptionText(const report::Suite& suite);
 
-// Writes the report files that were asked for; false (message on stderr) when one failed.
-bool WriteReports(const report::Report& rep, const std::string& junit, const std::string& json,
-                  const std::string& html);
+// The end of run and diff: writes the report files asked for, prints the first suite as text
+// (its failures; every case with `verbose`) and each further suite (assumptions) as
+// AssumptionText, then `footer` of the first suite's counts. Returns the exit status: 2 when a
+// report file could not be written, else 1 when a case of the first suite failed, else 0.
+int FinishScenarioReport(const report::Report& rep, const ReportFiles& files, bool verbose,
+                         const std::function<std::string(const report::Counts&)>& footer = nullptr);
 
 // "endpoint https://…, zone 5, tenant 29683500, admin API at …".
 std::string DescribeSession(const Target& t, const Session& s);
