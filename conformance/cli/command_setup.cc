@@ -131,9 +131,8 @@ bool ReportFiles::Write(const report::Report& rep, const std::function<nlohmann:
   bool ok = true;
   auto write = [&](const char* kind, const std::string& path, const auto& content) {
     if (path.empty()) return;
-    std::string error;
-    if (!report::WriteFile(path, content(), &error)) {
-      complain(kind, path, error);
+    if (atws::Status written = report::WriteFile(path, content()); !written.ok()) {
+      complain(kind, path, written.message());
       ok = false;
     }
   };

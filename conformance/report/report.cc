@@ -54,6 +54,9 @@ std::string ValidUtf8(const std::string& in) {
 }
 
 // XML/HTML text and attribute escaping; control characters XML 1.0 forbids become U+FFFD.
+// Not common/text.h's AppendXmlEscaped: that one writes what the API writes (apostrophes kept,
+// CR as &#xD;, other control characters passed through), while a report must be well-formed
+// whatever a client sent, escapes apostrophes (&#39;) and keeps line breaks in text.
 std::string Escape(const std::string& raw, bool attribute) {
   std::string in = ValidUtf8(raw);
   std::string out;
@@ -516,22 +519,17 @@ std::string ToText(const Report& report, bool verbose) {
   return out;
 }
 
-bool WriteFile(const std::string& path, const std::string& content, std::string* error) {
+atws::Status WriteFile(const std::string& path, const std::string& content) {
   std::error_code ec;
   std::filesystem::path p(path);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) {
-    if (error) *error = fmt::format("cannot write {}: {}", path, std::strerror(errno));
-    return false;
-  }
+  if (!f)
+    return atws::Status::IoError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   f << content;
   f.close();
-  if (!f) {
-    if (error) *error = fmt::format("cannot write {}: write failed", path);
-    return false;
-  }
-  return true;
+  if (!f) return atws::Status::IoError(fmt::format("cannot write {}: write failed", path));
+  return atws::Status::OK();
 }
 
 }  // namespace atws::conformance::report

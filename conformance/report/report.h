@@ -5,13 +5,16 @@
 // usage) that the HTML report draws as a chart. The writers turn the model into JUnit XML, JSON,
 // a self-contained HTML page (inline SVG and a little inline JavaScript; no network) and the
 // plain-text summary printed at the end of a run. They never fail on odd content: any string
-// (including control characters and invalid UTF-8) is escaped or replaced.
+// (including control characters and invalid UTF-8) is escaped or replaced. The writers are pure
+// functions of their arguments (thread-safe); only WriteFile touches the file system.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "common/status.h"
 
 namespace atws::conformance::report {
 
@@ -85,9 +88,9 @@ std::string ToHtml(const Report& report);
 // reasons when `verbose`, then "N passed, M failed, K skipped".
 std::string ToText(const Report& report, bool verbose = false);
 
-// Writes `content` to `path` (creating missing parent directories). False with `*error` set when
-// it could not.
-bool WriteFile(const std::string& path, const std::string& content, std::string* error);
+// Writes `content` to `path` (creating missing parent directories). IoError "cannot write
+// <path>: <reason>" when it could not.
+atws::Status WriteFile(const std::string& path, const std::string& content);
 
 // Current UTC time as "2026-01-01T09:00:00Z".
 std::string NowIso8601();

@@ -1,6 +1,7 @@
 // check-client's view of the mock's journal: one Call per entry of `GET /__admin/journal`
 // (see mockserver/journal/journal.h for the JSON and docs/admin-api.md). The runner reads the
-// JSON like any admin-API user; it never links the server.
+// JSON like any admin-API user; it never links the server. Pure functions of their arguments
+// (thread-safe); parsing never fails: what an entry lacks keeps its default.
 #pragma once
 
 #include <nlohmann/json.hpp>

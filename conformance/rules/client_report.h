@@ -1,5 +1,6 @@
 // What one check-client run found, and its outputs: readable text, JSON, and the generic
-// report model (conformance/report.h) for JUnit and HTML.
+// report model (conformance/report/report.h) for JUnit and HTML. A RunRecord is a plain value;
+// the outputs are pure functions of it (thread-safe, no failure).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -3,7 +3,9 @@
 // an explanation, the fix, a good and a bad example (the texts are data: kRules in
 // client_rules.cc; docs/conformance.md shows them), and a check that turns journal entries into
 // a verdict with the entries as evidence. The checks are pure functions of the calls, the field
-// metadata and the parameters, so tests feed them synthetic journals.
+// metadata and the parameters, so tests feed them synthetic journals; with the constant rule
+// texts they are thread-safe. A rule that has nothing to judge is "not applicable", never an
+// error.
 #pragma once
 
 #include <map>

@@ -2,6 +2,7 @@
 // put in before (or during) the client's run, and what the client must then do. Scenarios are
 // data: admin-API calls with a few placeholders, applied at the start, after the client's Nth
 // call, and after the run (to undo what would stop check-client from reading field metadata).
+// Constant data and pure functions: thread-safe.
 #pragma once
 
 #include <string>

@@ -1,5 +1,7 @@
 // Child processes for check-client: the atws-mock it starts, and the client command it judges.
-// POSIX only (fork/exec, process groups, poll).
+// POSIX only (fork/exec, process groups, poll). A MockProcess owns its child and stops it when
+// destroyed; use it from one thread. RunCommand blocks until the command ends or times out.
+// Failures come back as false with *error set, or in CommandResult.
 #pragma once
 
 #include <memory>

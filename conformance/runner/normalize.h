@@ -1,7 +1,7 @@
 // Normalised answers for `atws-conformance diff`: what two endpoints answered to the same step,
 // as lines of text in which everything that legitimately differs (ids, date-times, ticket
 // numbers, the run's token, hosts and ports, usage counts, durations) is masked, so that equal
-// behaviour gives equal lines.
+// behaviour gives equal lines. Pure functions of their arguments (thread-safe).
 #pragma once
 
 #include <string>

@@ -1,6 +1,8 @@
 // Matching and substitution for conformance scenarios: ${name} references, the matchers of a
 // check (equals, contains, matches, type, absent, gt …) applied to the values a check selects,
-// and the normalisation that lets `diff` compare two endpoints' answers.
+// and the normalisation that lets `diff` compare two endpoints' answers. Pure functions of their
+// arguments (thread-safe; Substitute reads the clock when not given `now`). A value that does
+// not match or cannot be substituted is reported through the return value and *why / *missing.
 #pragma once
 
 #include <ctime>
