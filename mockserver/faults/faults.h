@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "common/http_message.h"
+
 namespace atws::service {
 
 enum class FaultAction {
@@ -32,11 +34,6 @@ enum class FaultAction {
 };
 
 std::string_view FaultActionName(FaultAction a);
-
-// The most an answer may be held back in all (threshold latency + fault latency + slow body):
-// Pistache 0.0.5 answers 408 and drops a connection whose request has waited longer than its
-// 10 s header timeout.
-constexpr long long kMaxHoldMs = 8000;
 
 // What a call looks like to the rules.
 struct FaultCall {

@@ -25,13 +25,6 @@ const OpInfo* FindOperation(std::string_view name, bool any_case = false);
 // nothing for other faults or none.
 void ApplyFaultToAnswer(const FiredFault& f, JournalEntry* j, HttpResponse* r);
 
-struct Service::Endpoint {
-  bool valid = false;
-  bool wsdl = false;  // atws.wsdl or ?WSDL
-  int zone = 0;       // 0 = zone-neutral
-  bool by_host = false;
-  soap::ApiVersion version = soap::ApiVersion::k16;
-};
 
 struct Service::CallContext {
   CallContext(const HttpRequest& h, const Endpoint& e) : http(h), ep(e) {}

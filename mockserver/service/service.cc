@@ -14,12 +14,12 @@
 #include <future>
 #include <stdexcept>
 
-#include "common/text.h"
-#include "fixtures/images.h"
-#include "query/query.h"
-#include "control/ui.h"
 #include "behaviours/behaviours.h"
+#include "common/text.h"
+#include "control/ui.h"
+#include "fixtures/images.h"
 #include "ops/call.h"
+#include "query/query.h"
 #include "soap/soap.h"
 #include "wsdl/wsdl.h"
 
@@ -54,41 +54,6 @@ const OpInfo kOps[] = {
 };
 
 const OpInfo* FindOp(std::string_view name) { return FindOperation(name); }
-
-std::string HostWithoutPort(std::string_view host) {
-  if (!host.empty() && host[0] == '[') {
-    size_t e = host.find(']');
-    return std::string(host.substr(0, e == std::string_view::npos ? host.size() : e + 1));
-  }
-  size_t c = host.find(':');
-  return std::string(host.substr(0, c));
-}
-
-std::string PortSuffix(std::string_view host) {
-  size_t start = 0;
-  if (!host.empty() && host[0] == '[') start = host.find(']');
-  if (start == std::string_view::npos) return "";
-  size_t c = host.find(':', start);
-  return c == std::string_view::npos ? "" : std::string(host.substr(c));
-}
-
-// Parses "webservicesN.autotask.net" (N may be empty) → zone (0 for the zone-neutral host).
-bool ZoneFromHost(std::string_view host, int* zone) {
-  std::string h = AsciiLower(HostWithoutPort(host));
-  constexpr std::string_view kPrefix = "webservices", kSuffix = ".autotask.net";
-  if (h.size() < kPrefix.size() + kSuffix.size() || h.compare(0, kPrefix.size(), kPrefix) != 0 ||
-      h.compare(h.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
-    return false;
-  std::string_view num(h.data() + kPrefix.size(), h.size() - kPrefix.size() - kSuffix.size());
-  if (num.empty()) {
-    *zone = 0;
-    return true;
-  }
-  long long n;
-  if (!ParseInt64(num, &n) || n <= 0 || n > 999) return false;
-  *zone = static_cast<int>(n);
-  return true;
-}
 
 // Decimal digits of an integer, without a temporary string.
 void AppendInt(std::string* out, long long v) {
@@ -378,67 +343,6 @@ Tenant* Service::FindTenant(long long id) {
   return nullptr;
 }
 
-bool Service::ParseEndpoint(const HttpRequest& req, Endpoint* ep) const {
-  std::string p = AsciiLower(req.path);
-  int host_zone = -1;
-  if (ZoneFromHost(req.host, &host_zone)) ep->by_host = true;
-  std::string_view rest = p;
-  int zone = 0;
-  if (rest.compare(0, 12, "/webservices") == 0) {
-    size_t i = 12;
-    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
-    long long n = 0;
-    if (i == 12 || !ParseInt64(rest.substr(12, i - 12), &n) || n <= 0 || n > 999) return false;
-    zone = static_cast<int>(n);
-    rest.remove_prefix(i);
-  } else if (ep->by_host) {
-    zone = host_zone;
-  }
-  if (rest == "/atservices/1.6/atws.asmx" || rest == "/atservices/1.6/atws.wsdl") {
-    ep->version = ApiVersion::k16;
-  } else if (rest == "/atservices/1.5/atws.asmx" || rest == "/atservices/1.5/atws.wsdl") {
-    ep->version = ApiVersion::k15;
-  } else {
-    return false;
-  }
-  if (zone != 0 && !zones_.Find(zone)) return false;
-  ep->zone = zone;
-  ep->wsdl = AsciiIEndsWith(rest, ".wsdl");
-  // ?WSDL (any case, with or without "=", among other parameters).
-  std::string_view q = req.query;
-  while (!q.empty() && !ep->wsdl) {
-    size_t amp = q.find('&');
-    std::string_view kv = q.substr(0, amp);
-    ep->wsdl = AsciiIEquals(kv.substr(0, kv.find('=')), "wsdl");
-    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-  }
-  ep->valid = true;
-  return true;
-}
-
-std::string Service::BaseUrl(const HttpRequest& req, const Endpoint&) const {
-  if (!opt_.public_url.empty()) {
-    std::string u = opt_.public_url;
-    while (!u.empty() && u.back() == '/') u.pop_back();
-    return u;
-  }
-  return req.scheme + "://" + (req.host.empty() ? std::string("127.0.0.1") : req.host);
-}
-
-std::string Service::ZoneUrl(const HttpRequest& req, const Endpoint& ep, int zone) const {
-  const char* ver = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
-  if (ep.by_host && opt_.public_url.empty())
-    return fmt::format("{}://webservices{}.autotask.net{}/ATServices/{}/atws.asmx", req.scheme,
-                       zone, PortSuffix(req.host), ver);
-  return fmt::format("{}/webservices{}/ATServices/{}/atws.asmx", BaseUrl(req, ep), zone, ver);
-}
-
-std::string Service::WebUrl(const HttpRequest& req, const Endpoint& ep, int zone) const {
-  if (ep.by_host && opt_.public_url.empty())
-    return fmt::format("{}://ww{}.autotask.net{}/", req.scheme, zone, PortSuffix(req.host));
-  return fmt::format("{}/ww{}/", BaseUrl(req, ep), zone);
-}
-
 const std::string& Service::CachedWsdl(Flavour f, const std::string& address) {
   std::lock_guard<std::mutex> l(wsdl_mu_);
   auto key = std::make_pair(static_cast<int>(f), address);
@@ -452,7 +356,7 @@ HttpResponse Service::Handle(const HttpRequest& req) {
   if (AsciiIStartsWith(req.path, "/__admin")) return HandleAdmin(req);
   if (HttpResponse page; HandleExecuteCommand(req, &page)) return page;  // execute_command.cc
   Endpoint ep;
-  if (!ParseEndpoint(req, &ep)) {
+  if (!ParseEndpoint(req, zones_, &ep)) {
     HttpResponse r;
     r.status = 404;
     r.content_type = "text/plain; charset=utf-8";
@@ -480,10 +384,10 @@ HttpResponse Service::HandleWsdl(const HttpRequest& req, const Endpoint& ep) {
   if (ep.version == ApiVersion::k15) f = Flavour::kV15;
   if (ep.zone != 0) {
     if (ep.version == ApiVersion::k16) f = ZoneFlavour(ep.zone);
-    address = ZoneUrl(req, ep, ep.zone);
+    address = ZoneUrl(req, ep, ep.zone, opt_.public_url);
   } else {
     const char* ver = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
-    address = fmt::format("{}/ATServices/{}/atws.asmx", BaseUrl(req, ep), ver);
+    address = fmt::format("{}/ATServices/{}/atws.asmx", BaseUrl(req, opt_.public_url), ver);
   }
   r.body = CachedWsdl(f, address);
   return r;
@@ -707,10 +611,10 @@ void Service::OpGetZoneInfo(CallContext& ctx) {
     Tenant* t = uref.tenant;
     ctx.j.tenant = t->spec.id;
     ctx.j.user = uref.user->username;
-    soap::Element(&out, "URL", ZoneUrl(ctx.http, ctx.ep, uref.zone));
+    soap::Element(&out, "URL", ZoneUrl(ctx.http, ctx.ep, uref.zone, opt_.public_url));
     out += "<ErrorCode>0</ErrorCode><DataBaseType/>";
     soap::IntElement(&out, "CI", t->spec.id);
-    soap::Element(&out, "WebUrl", WebUrl(ctx.http, ctx.ep, uref.zone));
+    soap::Element(&out, "WebUrl", WebUrl(ctx.http, ctx.ep, uref.zone, opt_.public_url));
   }
   out += "</getZoneInfoResult>";
   soap::EndResponse(&out, "getZoneInfo");

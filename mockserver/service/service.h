@@ -15,51 +15,26 @@
 
 #include "catalog/catalog.h"
 #include "common/clock.h"
+#include "common/http_message.h"
 #include "common/timeutil.h"
-#include "fixtures/fixtures.h"
 #include "faults/faults.h"
+#include "fixtures/fixtures.h"
 #include "journal/journal.h"
-#include "tenant/query_cache.h"
-#include "throttle/throttle.h"
-#include "throttle/usage_window.h"
-#include "throttle/usage_history.h"
-#include "tenant/write_state.h"
-#include "zones/zones.h"
 #include "store/store.h"
+#include "tenant/query_cache.h"
+#include "tenant/write_state.h"
+#include "throttle/throttle.h"
+#include "throttle/usage_history.h"
+#include "throttle/usage_window.h"
+#include "zones/zones.h"
 
 namespace atws::service {
 
 struct StartupConfig;  // config.h
 
-struct HttpRequest {
-  std::string method;  // "GET", "POST" …
-  std::string path;    // without the query string
-  std::string query;   // raw query string without '?'
-  std::string host;    // Host header as sent (may carry a port)
-  std::string scheme = "http";
-  std::string authorization;
-  std::string soap_action;
-  std::string content_type;
-  std::string body;
-  std::string peer;  // client address
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::string content_type = "text/xml; charset=utf-8";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  // Added latency (threshold tiers): the HTTP layer sends the answer this much later, without
-  // holding a worker thread.
-  long long delay_ms = 0;
-  // Kept until the answer has been handed to the socket (the call's thread-limit slot).
-  std::shared_ptr<void> hold;
-  // Fault injection (faults.h): close the connection without answering (after delay_ms), or
-  // send the body in slow_chunks pieces spread over slow_body_ms once the headers have gone.
-  bool drop_connection = false;
-  int slow_chunks = 0;
-  long long slow_body_ms = 0;
-};
+// The HTTP messages (common/http_message.h), by the names the service's callers use.
+using HttpRequest = atws::HttpRequest;
+using HttpResponse = atws::HttpResponse;
 
 struct Options {
   std::string data_dir;       // empty: default data in memory
@@ -79,20 +54,9 @@ struct Options {
   bool background_load = false;
 };
 
-// Per-tenant settings that the admin API and the configuration file can change.
-struct TenantSettings {
-  long long threshold = 10000;  // external calls per rolling 60 minutes
-  // Added latency: from latency_tier1_pct % of the threshold tier1_ms, from tier2_pct % tier2_ms.
-  int latency_tier1_pct = 50, latency_tier1_ms = 500;
-  int latency_tier2_pct = 75, latency_tier2_ms = 1000;
-  // Least time between two held-back answers of the tenant: when many held calls fall due
-  // together (clients that call again as soon as they are answered stay in step), the later
-  // ones wait up to this much each behind the one before, so that the tenant's answers and
-  // its clients' next calls come spread out instead of in bursts. 0 = off (docs/threshold.md).
-  int held_spacing_ms = 2;
-  int warn_pct = 90;            // journal/log warning from this usage on
-  bool count_rejected = false;  // do calls refused while suspended count? (A-THRESHOLD-REJECTED)
-  int thread_limit = 3;         // concurrent calls per (IntegrationCode, entity); 0 = off
+// Per-tenant settings that the admin API and the configuration file can change: the threshold
+// settings (throttle/throttle.h) and these.
+struct TenantSettings : ThresholdSettings {
   long long settle_delay_ms = 2000;  // computed fields settle this long after a write; 0 = at once
   // Ticket.Source written when a create sends none; 0 = the tenant's own default
   // (TenantSpec.default_ticket_source: Client Portal unless the tenant names another).
@@ -173,7 +137,6 @@ class Service {
   bool DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error);
 
  private:
-  struct Endpoint;
   struct CallContext;
 
   HttpResponse HandleSoap(const HttpRequest& req, const Endpoint& ep);
@@ -196,12 +159,8 @@ class Service {
   // (config.cc). True when there is none.
   bool ReapplyStartupConfig(long long tenant, std::string* error);
   HttpResponse FaultAnswer(CallContext& ctx, const FiredFault& f);
-  bool ParseEndpoint(const HttpRequest& req, Endpoint* ep) const;
   // Threshold and thread limit for an authenticated call (throttle.cc); false = refused.
   bool Throttle(CallContext& ctx, HttpResponse* resp);
-  std::string BaseUrl(const HttpRequest& req, const Endpoint& ep) const;
-  std::string ZoneUrl(const HttpRequest& req, const Endpoint& ep, int zone) const;
-  std::string WebUrl(const HttpRequest& req, const Endpoint& ep, int zone) const;
   const std::string& CachedWsdl(catalog::Flavour f, const std::string& address);
 
   // Operations. Each appends the complete response envelope to ctx.out or sets a fault.

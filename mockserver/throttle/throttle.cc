@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/http_message.h"
 #include "common/text.h"
-#include "faults/faults.h"
-#include "ops/call.h"
-#include "service/service.h"
 #include "soap/soap.h"
 
 namespace atws::service {
@@ -39,7 +37,7 @@ std::string QueryEntity(std::string_view sxml) {
 
 }  // namespace
 
-ThresholdState EvaluateThreshold(const TenantSettings& s, long long calls) {
+ThresholdState EvaluateThreshold(const ThresholdSettings& s, long long calls) {
   ThresholdState st;
   st.calls = calls;
   st.threshold = s.threshold;
@@ -70,7 +68,7 @@ std::string ThreadLimitMessage(int limit) {
       limit, limit == 1 ? "thread" : "threads");
 }
 
-ThrottleDecision AdmitCall(UsageWindow& usage, const TenantSettings& s, Micros now) {
+ThrottleDecision AdmitCall(UsageWindow& usage, const ThresholdSettings& s, Micros now) {
   ThrottleDecision d;
   // Count and add are two steps: concurrent calls at the edge may both pass (by at most the
   // number of worker threads), which the real service's eventual accounting allows as well.
@@ -160,61 +158,6 @@ long long SpreadHeldAnswer(long long* last_due_us, long long now_us, long long l
   *last_due_us = std::max(*last_due_us, due_us);
   // Whole milliseconds, rounded up: an answer never goes before its slot.
   return (due_us - now_us + 999) / 1000 - latency_ms;
-}
-
-// Called by HandleSoap for every authenticated external call, holding the tenant's db mutex
-// (settings are written under it). False: the call is refused and ctx holds the error.
-bool Service::LikelyHeld(const HttpRequest& req) const {
-  std::string_view auth = Trim(req.authorization);
-  if (!AsciiIStartsWith(auth, "basic ") || auth.size() > 512) return false;
-  std::string decoded;
-  if (!Base64Decode(Trim(auth.substr(6)), &decoded)) return false;
-  size_t colon = decoded.find(':');
-  UserRef ref;
-  if (colon == std::string::npos || !FindUser(std::string_view(decoded).substr(0, colon), &ref))
-    return false;
-  return ref.tenant->held_back.load(std::memory_order_relaxed);
-}
-
-bool Service::Throttle(CallContext& ctx, HttpResponse* resp) {
-  Tenant& t = *ctx.tenant;
-  std::string_view op = ctx.op->name;
-  if (op == "getThresholdAndUsageInfo") return true;  // A-THRESHOLD-SELF
-  const TenantSettings& s = t.settings;
-  ThrottleDecision d = AdmitCall(t.usage, s, clock_->Now());
-  t.held_back.store(d.refused || d.latency_ms > 0, std::memory_order_relaxed);
-  ctx.j.warning = d.warning;
-  if (d.refused) {
-    ctx.j.latency_reason = d.reason;
-    ctx.Error({d.error});
-    return false;
-  }
-  if (s.thread_limit > 0) {
-    std::string entity = CallEntity(ctx.req);
-    auto token = t.in_flight.TryAcquire(ctx.req.integration_code + '\n' + entity, s.thread_limit);
-    if (!token) {
-      ctx.Error({ThreadLimitMessage(s.thread_limit)}, entity);
-      return false;
-    }
-    resp->hold = std::move(token);
-  }
-  long long delay_ms = d.latency_ms;
-  if (delay_ms > 0) {
-    const long long now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count();
-    long long spread_ms =
-        SpreadHeldAnswer(&t.last_held_due_us, now_us, delay_ms, s.held_spacing_ms);
-    if (spread_ms > 0) {
-      delay_ms += spread_ms;
-      d.reason += fmt::format("; {} ms more behind the tenant's other held answers (spacing {} ms)",
-                              spread_ms, s.held_spacing_ms);
-    }
-  }
-  resp->delay_ms = delay_ms;
-  ctx.j.latency_added_ms = delay_ms;
-  ctx.j.latency_reason = d.reason;
-  return true;
 }
 
 }  // namespace atws::service

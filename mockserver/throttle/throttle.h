@@ -22,7 +22,22 @@ struct Request;
 
 namespace atws::service {
 
-struct TenantSettings;
+// A tenant's threshold settings (the admin API and the configuration file change them; the
+// tenant's settings extend them: TenantSettings, service/service.h).
+struct ThresholdSettings {
+  long long threshold = 10000;  // external calls per rolling 60 minutes
+  // Added latency: from latency_tier1_pct % of the threshold tier1_ms, from tier2_pct % tier2_ms.
+  int latency_tier1_pct = 50, latency_tier1_ms = 500;
+  int latency_tier2_pct = 75, latency_tier2_ms = 1000;
+  // Least time between two held-back answers of the tenant: when many held calls fall due
+  // together (clients that call again as soon as they are answered stay in step), the later
+  // ones wait up to this much each behind the one before, so that the tenant's answers and
+  // its clients' next calls come spread out instead of in bursts. 0 = off (docs/threshold.md).
+  int held_spacing_ms = 2;
+  int warn_pct = 90;            // journal/log warning from this usage on
+  bool count_rejected = false;  // do calls refused while suspended count? (A-THRESHOLD-REJECTED)
+  int thread_limit = 3;         // concurrent calls per (IntegrationCode, entity); 0 = off
+};
 
 // The figures for a number of calls in the window under a tenant's settings.
 struct ThresholdState {
@@ -36,7 +51,7 @@ struct ThresholdState {
 };
 
 // Pure: the state for `calls` calls in the window.
-ThresholdState EvaluateThreshold(const TenantSettings& s, long long calls);
+ThresholdState EvaluateThreshold(const ThresholdSettings& s, long long calls);
 
 struct ThrottleDecision {
   ThresholdState seen;   // the figures the call met (before it counted itself)
@@ -50,12 +65,12 @@ struct ThrottleDecision {
 
 // The decision for one external call at `now`: reads the window, decides, and counts the call
 // (a refused one only when settings.count_rejected, A-THRESHOLD-REJECTED).
-ThrottleDecision AdmitCall(UsageWindow& usage, const TenantSettings& s, Micros now);
+ThrottleDecision AdmitCall(UsageWindow& usage, const ThresholdSettings& s, Micros now);
 
-// Spacing of a tenant's held-back answers (TenantSettings::held_spacing_ms). A call admitted
+// Spacing of a tenant's held-back answers (ThresholdSettings::held_spacing_ms). A call admitted
 // at `now_us` with `latency_ms` of threshold latency is answered at now + latency, or
 // `spacing_ms` after the tenant's latest held answer (*last_due_us) when that is later, but
-// never more than kMaxHoldMs (faults.h; or the latency, if longer) after now. Updates
+// never more than kMaxHoldMs (common/http_message.h; or the latency, if longer) after now. Updates
 // *last_due_us; returns the milliseconds added to the latency (0 when none; rounded up).
 long long SpreadHeldAnswer(long long* last_due_us, long long now_us, long long latency_ms,
                            int spacing_ms);
