@@ -1,5 +1,6 @@
-// libFuzzer target: the SOAP envelope decoder (soap::Decode over the hardened xml::ParseSafe),
-// with the limits the service uses. Any crash, sanitizer report or leak is a finding.
+// libFuzzer target: the SOAP envelope decoder (soap::Decode over the hardened
+// xml::Document::Parse), with the limits the service uses. Any crash, sanitizer report or leak
+// is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -5,8 +5,6 @@
 // the tenant's journal and judges the client by the rules of client_rules.h. See
 // docs/conformance.md ("Judging a client").
 #include <fmt/format.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -27,8 +25,8 @@
 #include "conformance/rules/client_scenarios.h"
 #include "conformance/runner/client_process.h"
 #include "conformance/runner/runner.h"
-#include "conformance/xmldoc.h"
 #include "net/http_client.h"
+#include "xml/xml.h"
 
 namespace atws::conformance {
 namespace {
@@ -109,7 +107,7 @@ std::string Envelope(const std::string& body, const std::string& code) {
     header = fmt::format(
         "<soap:Header><AutotaskIntegrations xmlns=\"{}\"><IntegrationCode>{}</IntegrationCode>"
         "</AutotaskIntegrations></soap:Header>",
-        kNs, xmldoc::Escape(code));
+        kNs, xml::EscapeAll(code));
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope "
       "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">{}<soap:Body>{}</soap:Body>"
@@ -118,35 +116,36 @@ std::string Envelope(const std::string& body, const std::string& code) {
 }
 
 // Text of the first child element of `node` with local name `name`.
-std::string ChildText(xmlNode* node, const char* name) {
-  for (xmlNode* c = node->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST name) != 0) continue;
-    xmlChar* t = xmlNodeGetContent(c);
-    std::string s = t ? reinterpret_cast<const char*>(t) : "";
-    xmlFree(t);
-    return s;
-  }
+std::string ChildText(xml::Node node, std::string_view name) {
+  for (xml::Node c = node.FirstElement(); c; c = c.NextElement())
+    if (c.LocalName() == name) return c.DeepText();
   return {};
 }
 
-void CollectElements(xmlNode* node, const char* name, std::vector<xmlNode*>* out) {
-  for (xmlNode* c = node; c; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST name) == 0) out->push_back(c);
-    if (c->children) CollectElements(c->children, name, out);
+// Elements named `name` (local name) among `node`, its following siblings and their
+// descendants, in document order.
+void CollectElements(xml::Node node, std::string_view name, std::vector<xml::Node>* out) {
+  for (xml::Node c = node; c; c = c.Next()) {
+    if (c.IsElement() && c.LocalName() == name) out->push_back(c);
+    if (c.FirstChild()) CollectElements(c.FirstChild(), name, out);
   }
 }
 
-struct XmlDoc {
-  xmlDoc* doc = nullptr;
-  explicit XmlDoc(const std::string& text) {
-    doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), "answer.xml", nullptr,
-                        XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
-  }
-  ~XmlDoc() {
-    if (doc) xmlFreeDoc(doc);
-  }
-  xmlNode* root() const { return doc ? xmlDocGetRootElement(doc) : nullptr; }
-};
+// An answer as libxml2 reads it, without the server's size, depth and attribute limits.
+Result<xml::Document> ParseAnswer(const std::string& body) {
+  xml::ParseOptions options;
+  options.max_bytes = body.size();
+  options.max_depth = 0;
+  options.max_attributes = 0;
+  return xml::Document::Parse(body, options);
+}
+
+// An answer's elements named `name`; none when the answer is not XML.
+std::vector<xml::Node> AnswerElements(const Result<xml::Document>& doc, std::string_view name) {
+  std::vector<xml::Node> out;
+  if (doc.ok()) CollectElements(doc->Root(), name, &out);
+  return out;
+}
 
 // Field metadata of `entities` by GetFieldInfo, as the client's user (like any client). The
 // calls go to the tenant's journal after the snapshot check-client has judged.
@@ -158,38 +157,35 @@ void FetchMetadata(const RunRecord& run, const std::string& password,
   net::HttpResponse zi = http.Send(scenario::SoapRequest(
       run.neutral_url, std::string(kNs) + "getZoneInfo",
       Envelope(fmt::format("<getZoneInfo xmlns=\"{}\"><UserName>{}</UserName></getZoneInfo>", kNs,
-                           xmldoc::Escape(run.user)),
+                           xml::EscapeAll(run.user)),
                ""),
       "", "", 30));
-  XmlDoc zdoc(zi.body);
-  std::vector<xmlNode*> urls;
-  if (zdoc.root()) CollectElements(zdoc.root(), "URL", &urls);
+  Result<xml::Document> zdoc = ParseAnswer(zi.body);
+  std::vector<xml::Node> urls = AnswerElements(zdoc, "URL");
   if (urls.empty()) {
     notes->push_back(
         "could not read field metadata: getZoneInfo gave no URL (" +
         (zi.transport.ok() ? fmt::format("HTTP {}", zi.status) : zi.transport.message()) + ")");
     return;
   }
-  xmlChar* u = xmlNodeGetContent(urls.front());
-  std::string zone_url = u ? reinterpret_cast<const char*>(u) : "";
-  xmlFree(u);
+  std::string zone_url = urls.front().DeepText();
   for (const auto& entity : entities) {
     net::HttpResponse r = http.Send(scenario::SoapRequest(
         zone_url, std::string(kNs) + "GetFieldInfo",
         Envelope(fmt::format("<GetFieldInfo xmlns=\"{}\"><psObjectType>{}</psObjectType>"
                              "</GetFieldInfo>",
-                             kNs, xmldoc::Escape(entity)),
+                             kNs, xml::EscapeAll(entity)),
                  run.integration_code),
         run.user, password, 30));
-    XmlDoc doc(r.body);
-    std::vector<xmlNode*> fields;
-    if (r.status == 200 && doc.root()) CollectElements(doc.root(), "Field", &fields);
+    Result<xml::Document> doc = ParseAnswer(r.body);
+    std::vector<xml::Node> fields;
+    if (r.status == 200) fields = AnswerElements(doc, "Field");
     if (fields.empty()) {
       notes->push_back(fmt::format("could not read field metadata of {} (HTTP {}{})", entity,
                                    r.status, r.transport.ok() ? "" : ": " + r.transport.message()));
       continue;
     }
-    for (xmlNode* f : fields) {
+    for (xml::Node f : fields) {
       clientcheck::FieldMeta m;
       m.picklist = ChildText(f, "IsPickList") == "true";
       m.read_only = ChildText(f, "IsReadOnly") == "true";

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <regex>
 
+#include "common/timeutil.h"
+
 namespace atws::conformance::clientcheck {
 namespace {
 
@@ -16,16 +18,6 @@ bool AnyError(const Call& c, const char* needle) {
   for (const auto& e : c.errors)
     if (Contains(e, needle)) return true;
   return false;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date.
-long long DaysFromCivil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
 }
 
 template <typename T>
@@ -104,9 +96,9 @@ bool ParseUtcTime(const std::string& text, double* seconds) {
       R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$)");
   std::smatch m;
   if (!std::regex_match(text, m, re)) return false;
-  long long y = std::stoll(m[1].str());
-  unsigned mo = static_cast<unsigned>(std::stoi(m[2].str()));
-  unsigned d = static_cast<unsigned>(std::stoi(m[3].str()));
+  int y = std::stoi(m[1].str());  // four digits
+  int mo = std::stoi(m[2].str());
+  int d = std::stoi(m[3].str());
   int h = std::stoi(m[4].str()), mi = std::stoi(m[5].str()), s = std::stoi(m[6].str());
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
   double frac = 0;

@@ -7,7 +7,6 @@
 #include <set>
 
 #include "conformance/scenario/matchers.h"
-#include "conformance/xmldoc.h"
 
 namespace atws::conformance::scenario {
 namespace {
@@ -28,7 +27,44 @@ std::string CountClass(size_t n) {
   return n < 500 ? "2-499" : "more than 500";
 }
 
-std::string AttrText(const xmldoc::Doc::FlatNode& n) {
+// The document as a list of elements in document order.
+struct FlatNode {
+  int depth = 0;
+  std::string name;                                        // local name
+  std::vector<std::pair<std::string, std::string>> attrs;  // sorted by name
+  std::string text;  // the element's own text (trimmed); for leaves only
+  bool leaf = true;
+};
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+void FlattenInto(xml::Node first, int depth, std::vector<FlatNode>* out) {
+  for (xml::Node n = first; n; n = n.NextElement()) {
+    FlatNode f;
+    f.depth = depth;
+    f.name = std::string(n.LocalName());
+    for (xml::Attribute a = n.FirstAttribute(); a; a = a.Next())
+      f.attrs.emplace_back(std::string(a.LocalName()), a.Value());
+    std::sort(f.attrs.begin(), f.attrs.end());
+    f.leaf = !n.FirstElement();
+    if (f.leaf) f.text = Trim(n.DeepText());
+    out->push_back(std::move(f));
+    if (!out->back().leaf) FlattenInto(n.FirstElement(), depth + 1, out);
+  }
+}
+
+std::vector<FlatNode> Flatten(const xml::Document& doc) {
+  std::vector<FlatNode> out;
+  FlattenInto(doc.Root(), 0, &out);
+  return out;
+}
+
+std::string AttrText(const FlatNode& n) {
   std::string out;
   for (const auto& [k, v] : n.attrs) out += fmt::format(" @{}={}", k, MaskText(v));
   return out;
@@ -60,9 +96,8 @@ std::vector<std::string> NormalizeAnswer(const StepResult& r, NormalizeLevel lev
       out.push_back("WWW-Authenticate: " + std::regex_replace(value, kRealm, "$1\"<host>\""));
     }
   }
-  std::string error;
-  auto doc = xmldoc::Doc::Parse(r.response_body, true, &error);
-  if (!doc) {
+  Result<xml::Document> doc = ParseAnswer(r.response_body);
+  if (!doc.ok()) {
     if (r.response_body.empty()) return out;
     if (level == NormalizeLevel::kShape) {
       std::string type;
@@ -83,7 +118,7 @@ std::vector<std::string> NormalizeAnswer(const StepResult& r, NormalizeLevel lev
     }
     return out;
   }
-  std::vector<xmldoc::Doc::FlatNode> nodes = doc->Flatten();
+  std::vector<FlatNode> nodes = Flatten(*doc);
   if (level == NormalizeLevel::kStrict) {
     for (const auto& n : nodes) {
       std::string line = std::string(static_cast<size_t>(n.depth) * 2, ' ') + n.name + AttrText(n);

@@ -4,13 +4,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <regex>
 #include <set>
 #include <thread>
 
-#include "conformance/xmldoc.h"
+#include "xml/xpath.h"
 
 namespace atws::conformance::scenario {
 namespace {
@@ -55,10 +57,10 @@ std::string Envelope(const std::string& body, const std::string& ns, bool header
       "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">";
   if (header) {
     out += "<soap:Header><AutotaskIntegrations xmlns=\"" + ns + "\"><IntegrationCode>" +
-           xmldoc::Escape(code) + "</IntegrationCode>";
+           xml::EscapeAll(code) + "</IntegrationCode>";
     if (!impersonate.empty())
       out +=
-          "<ImpersonateAsResourceID>" + xmldoc::Escape(impersonate) + "</ImpersonateAsResourceID>";
+          "<ImpersonateAsResourceID>" + xml::EscapeAll(impersonate) + "</ImpersonateAsResourceID>";
     out += "</AutotaskIntegrations></soap:Header>";
   }
   out += "<soap:Body>" + WithNamespace(body, ns) + "</soap:Body></soap:Envelope>";
@@ -66,11 +68,10 @@ std::string Envelope(const std::string& body, const std::string& ns, bool header
 }
 
 // First text of an XPath in a namespace-stripped document, "" when none.
-std::string First(const xmldoc::Doc& doc, const std::string& xpath) {
-  std::vector<std::string> v;
-  bool set = false;
-  if (!doc.Eval(xpath, &v, &set, nullptr) || v.empty()) return "";
-  return v.front();
+std::string First(const xml::Document& doc, const std::string& xpath) {
+  Result<xml::XPathValue> v = xml::EvaluateXPath(doc, xpath);
+  if (!v.ok() || v->values.empty()) return "";
+  return v->values.front();
 }
 
 std::string RandomToken() {
@@ -149,6 +150,34 @@ std::string UrlWithVersion(const std::string& url, const std::string& version) {
                             std::regex_constants::format_first_only);
 }
 
+Result<xml::Document> ParseAnswer(const std::string& body) {
+  xml::ParseOptions options;
+  options.max_bytes = static_cast<size_t>(INT32_MAX);
+  options.max_depth = 0;
+  options.max_attributes = 0;
+  options.strip_namespaces = true;
+  xml::ParseError why;
+  Result<xml::Document> doc = xml::Document::Parse(body, options, &why);
+  if (doc.ok()) return doc;
+  switch (why.kind) {
+    case xml::ParseError::Kind::kTooLarge:
+      return Status::InvalidArgument("document too large");
+    case xml::ParseError::Kind::kSyntax: {
+      std::string reason = why.reason.value_or("not well-formed XML");
+      return Status::InvalidArgument(why.located ? fmt::format("line {}: {}", why.line, reason)
+                                                 : reason);
+    }
+    case xml::ParseError::Kind::kDtd:
+      return Status::InvalidArgument(
+          why.line > 0 ? fmt::format("line {}: a DOCTYPE is not allowed", why.line)
+                       : "a DOCTYPE is not allowed");
+    case xml::ParseError::Kind::kNoRoot:
+      return Status::InvalidArgument("no root element");
+    default:  // out of memory
+      return doc.status();
+  }
+}
+
 double UsagePercentFromAnswer(const std::string& body) {
   static const std::regex kUsage(
       R"(ThresholdOfExternalRequest: ([0-9]+);.*numberOfExternalRequest: ([0-9]+);)");
@@ -188,7 +217,7 @@ bool Connect(const Target& t, Session* s, std::string* error) {
   net::HttpClient http;
   std::string ns = NamespaceFor(VersionOfUrl(start));
   std::string env =
-      Envelope("<getZoneInfo><UserName>" + xmldoc::Escape(t.username) + "</UserName></getZoneInfo>",
+      Envelope("<getZoneInfo><UserName>" + xml::EscapeAll(t.username) + "</UserName></getZoneInfo>",
                ns, false, "", "");
   net::HttpResponse resp = http.Send(
       SoapRequest(start, ns + "getZoneInfo", env, "", "", std::min(t.timeout_seconds, 60.0)));
@@ -196,16 +225,15 @@ bool Connect(const Target& t, Session* s, std::string* error) {
     *error = fmt::format("cannot reach {}: {}", start, resp.transport.message());
     return false;
   }
-  std::string perr;
-  auto doc = xmldoc::Doc::Parse(resp.body, true, &perr);
+  Result<xml::Document> doc = ParseAnswer(resp.body);
   std::string url, code, ci, web;
-  if (doc) {
+  if (doc.ok()) {
     url = First(*doc, "//getZoneInfoResult/URL");
     code = First(*doc, "//getZoneInfoResult/ErrorCode");
     ci = First(*doc, "//getZoneInfoResult/CI");
     web = First(*doc, "//getZoneInfoResult/WebUrl");
   }
-  bool zone_ok = resp.status == 200 && doc && code == "0" && !url.empty();
+  bool zone_ok = resp.status == 200 && doc.ok() && code == "0" && !url.empty();
   if (!t.discovery_url.empty()) {
     if (!zone_ok) {
       *error =
@@ -478,7 +506,7 @@ bool Send(const Exec& x, const Step& s, const Vars& vars, StepResult* r) {
 }
 
 // The values a check looks at.
-bool Select(const Check& ch, const StepResult& r, const xmldoc::Doc* doc,
+bool Select(const Check& ch, const StepResult& r, const xml::Document* doc,
             std::vector<std::string>* values, std::string* why) {
   values->clear();
   const std::string& k = ch.kind;
@@ -515,8 +543,12 @@ bool Select(const Check& ch, const StepResult& r, const xmldoc::Doc* doc,
   if (k == "fault") xpath = "//Fault/faultstring";
   if (k == "rows") xpath = "count(//EntityResults/Entity)";
   if (k == "value") xpath = ch.arg;
-  bool set = false;
-  if (!doc->Eval(xpath, values, &set, why)) return false;
+  Result<xml::XPathValue> v = xml::EvaluateXPath(*doc, xpath);
+  if (!v.ok()) {
+    *why = v.status().message();
+    return false;
+  }
+  *values = std::move(v->values);
   if (k == "return-code" && values->empty()) {
     *why = "the answer has no ReturnCode";
     return false;
@@ -535,9 +567,15 @@ void Evaluate(const Step& s, const Vars& vars, StepResult* r) {
     r->message = "no answer: " + r->transport_error;
     return;
   }
-  std::unique_ptr<xmldoc::Doc> doc;
+  std::optional<xml::Document> doc;
   std::string parse_error;
-  if (s.kind != StepKind::kAdmin) doc = xmldoc::Doc::Parse(r->response_body, true, &parse_error);
+  if (s.kind != StepKind::kAdmin) {
+    Result<xml::Document> parsed = ParseAnswer(r->response_body);
+    if (parsed.ok())
+      doc.emplace(std::move(parsed).value());
+    else
+      parse_error = parsed.status().message();
+  }
   r->passed = true;
   std::vector<Check> checks = s.checks;
   if (s.kind == StepKind::kAdmin && !s.has_expect) {
@@ -566,7 +604,7 @@ void Evaluate(const Step& s, const Vars& vars, StepResult* r) {
     } else {
       std::vector<std::string> values;
       std::string why;
-      if (!Select(ch, *r, doc.get(), &values, &why)) {
+      if (!Select(ch, *r, doc ? &*doc : nullptr, &values, &why)) {
         cr.passed = false;
         cr.why = why;
         if (!parse_error.empty() && why == "the answer is not XML") cr.why += ": " + parse_error;
@@ -598,11 +636,9 @@ void Evaluate(const Step& s, const Vars& vars, StepResult* r) {
     } else if (doc) {
       std::string xpath, missing;
       if (Substitute(cap.path, vars, false, &xpath, &missing)) {
-        std::vector<std::string> values;
-        bool set = false;
-        if (doc->Eval(xpath, &values, &set, nullptr) && !values.empty() &&
-            !(set == false && values.front().empty())) {
-          value = values.front();
+        Result<xml::XPathValue> v = xml::EvaluateXPath(*doc, xpath);
+        if (v.ok() && !v->values.empty() && !(!v->is_nodeset && v->values.front().empty())) {
+          value = v->values.front();
           found = true;
         }
       }

@@ -14,6 +14,7 @@
 #include "conformance/scenario/matchers.h"
 #include "conformance/scenario/scenario.h"
 #include "net/http_client.h"
+#include "xml/xml.h"
 
 namespace atws::conformance::scenario {
 
@@ -142,5 +143,10 @@ report::Case ToCase(const ScenarioResult& r);
 // The tenant's threshold usage in percent read from a getThresholdAndUsageInfo answer; < 0 when
 // the body is not one.
 double UsagePercentFromAnswer(const std::string& body);
+
+// An answer as checks read it: namespaces stripped, so that plain XPath finds namespaced
+// elements (//EntityResults/Entity[1]/Status; xsi:type is @type); a DOCTYPE is refused; no limit
+// but libxml2's own. Errors: "line 3: <libxml2's reason>", "a DOCTYPE is not allowed" …
+Result<xml::Document> ParseAnswer(const std::string& body);
 
 }  // namespace atws::conformance::scenario

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <regex>
 
-#include "conformance/xmldoc.h"
+#include "xml/xml.h"
 
 namespace atws::conformance::scenario {
 namespace {
@@ -266,7 +266,7 @@ bool Substitute(const std::string& text, const Vars& vars, bool escape_xml, std:
       }
       value = it->second;
     }
-    *out += escape_xml ? xmldoc::Escape(value) : value;
+    *out += escape_xml ? xml::EscapeAll(value) : value;
     pos = end + 1;
   }
 }

@@ -1,10 +1,6 @@
 #include "conformance/scenario/scenario.h"
 
 #include <fmt/format.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
-#include <libxml/xpath.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,7 +10,9 @@
 #include <set>
 #include <sstream>
 
-#include "conformance/xmldoc.h"
+#include "xml/schema.h"
+#include "xml/xml.h"
+#include "xml/xpath.h"
 
 namespace atws::conformance::scenario {
 namespace {
@@ -35,7 +33,7 @@ const std::set<std::string> kBuiltins = {
     "neutral_url", "web_url", "origin",  "prefix",     "integration_code",
     "run",         "version", "wsdl_url"};
 
-std::string Str(const xmlChar* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
+using xml::Node;
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -68,30 +66,26 @@ std::vector<std::string> SplitWords(const std::string& s) {
   return out;
 }
 
-std::string Attr(xmlNode* n, const char* name) {
-  xmlChar* v = xmlGetProp(n, BAD_CAST name);
-  std::string out = Str(v);
-  if (v) xmlFree(v);
-  return out;
+// The first attribute named exactly `name` (any namespace), as libxml2's xmlGetProp finds it.
+xml::Attribute FindAttr(Node n, std::string_view name) {
+  for (xml::Attribute a = n.FirstAttribute(); a; a = a.Next())
+    if (a.LocalName() == name) return a;
+  return {};
 }
 
-bool HasAttr(xmlNode* n, const char* name) { return xmlHasProp(n, BAD_CAST name) != nullptr; }
+std::string Attr(Node n, std::string_view name) { return FindAttr(n, name).Value(); }
 
-std::string Content(xmlNode* n) {
-  xmlChar* c = xmlNodeGetContent(n);
-  std::string out = Str(c);
-  if (c) xmlFree(c);
-  return out;
-}
+bool HasAttr(Node n, std::string_view name) { return static_cast<bool>(FindAttr(n, name)); }
 
-std::string Name(xmlNode* n) { return Str(n->name); }
+std::string Content(Node n) { return n.DeepText(); }
 
-int Line(xmlNode* n) { return static_cast<int>(xmlGetLineNo(n)); }
+std::string Name(Node n) { return std::string(n.LocalName()); }
 
-std::vector<xmlNode*> Elements(xmlNode* parent) {
-  std::vector<xmlNode*> out;
-  for (xmlNode* c = parent->children; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE) out.push_back(c);
+int Line(Node n) { return n.Line(); }
+
+std::vector<Node> Elements(Node parent) {
+  std::vector<Node> out;
+  for (Node c = parent.FirstElement(); c; c = c.NextElement()) out.push_back(c);
   return out;
 }
 
@@ -102,35 +96,6 @@ struct Errors {
     out->push_back(LoadError{file, line, std::move(message)});
   }
 };
-
-extern "C" void CollectStructured(void* user, xmlErrorPtr e) {
-  if (!e) return;
-  auto* errs = static_cast<Errors*>(user);
-  std::string msg = Trim(Str(reinterpret_cast<const xmlChar*>(e->message)));
-  errs->Add(e->line, msg.empty() ? "invalid" : msg);
-}
-
-extern "C" void CollectSchemaErrors(void* user, xmlErrorPtr e) {
-  if (!e) return;
-  auto* v = static_cast<std::vector<std::string>*>(user);
-  v->push_back(
-      fmt::format("line {}: {}", e->line, Trim(Str(reinterpret_cast<const xmlChar*>(e->message)))));
-}
-
-// The body element serialized on its own: namespaces it uses from the scenario file (xsi) are
-// declared on it.
-std::string SerializeElement(xmlNode* element) {
-  xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-  xmlNodePtr copy = xmlDocCopyNode(element, doc, 1);
-  xmlDocSetRootElement(doc, copy);
-  xmlReconciliateNs(doc, copy);
-  xmlBufferPtr buf = xmlBufferCreate();
-  xmlNodeDump(buf, doc, copy, 0, 0);
-  std::string out = Str(xmlBufferContent(buf));
-  xmlBufferFree(buf);
-  xmlFreeDoc(doc);
-  return out;
-}
 
 const char* const kMatcherOps[] = {"equals",  "not-equals", "contains", "not-contains",
                                    "matches", "type",       "absent",   "gt",
@@ -145,18 +110,18 @@ bool IsMatcherOp(const std::string& name) {
 bool XPathCompiles(const std::string& xpath) {
   // ${name} parts are replaced at run time; compile with a placeholder.
   std::string probe = std::regex_replace(xpath, std::regex(R"(\$\{[^}]*\})"), "1");
-  return xmldoc::XPathCompiles(probe, nullptr);
+  return xml::CheckXPath(probe).ok();
 }
 
 class Builder {
  public:
   Builder(Scenario* sc, const Errors& errs) : sc_(sc), errs_(errs) {}
 
-  void Build(xmlNode* root) {
+  void Build(Node root) {
     sc_->id = Attr(root, "id");
     sc_->mock_only = Attr(root, "mock-only") == "true" || Attr(root, "mock-only") == "1";
     sc_->mock_only_reason = Collapse(Attr(root, "mock-only-reason"));
-    for (xmlNode* c : Elements(root)) {
+    for (Node c : Elements(root)) {
       std::string n = Name(c);
       if (n == "title") {
         sc_->title = Collapse(Content(c));
@@ -168,7 +133,7 @@ class Builder {
         sc_->covers = SplitWords(Content(c));
       } else if (n == "setup") {
         int i = 0;
-        for (xmlNode* a : Elements(c)) {
+        for (Node a : Elements(c)) {
           Step s;
           s.id = fmt::format("setup {}", ++i);
           s.line = Line(a);
@@ -181,14 +146,14 @@ class Builder {
         sc_->steps.push_back(std::move(s));
       } else if (n == "parallel") {
         ++group_;
-        for (xmlNode* p : Elements(c)) {
+        for (Node p : Elements(c)) {
           Step s;
           ParseStep(p, fmt::format("step {}", ++step_no_), group_, &s);
           sc_->steps.push_back(std::move(s));
         }
       } else if (n == "cleanup") {
         int i = 0;
-        for (xmlNode* p : Elements(c)) {
+        for (Node p : Elements(c)) {
           Step s;
           ParseStep(p, fmt::format("cleanup {}", ++i), 0, &s);
           sc_->cleanup.push_back(std::move(s));
@@ -211,7 +176,7 @@ class Builder {
   }
 
  private:
-  void ParseStep(xmlNode* node, const std::string& default_id, int group, Step* s) {
+  void ParseStep(Node node, const std::string& default_id, int group, Step* s) {
     s->id = HasAttr(node, "id") ? Attr(node, "id") : default_id;
     s->title = Collapse(Attr(node, "title"));
     s->line = Line(node);
@@ -219,7 +184,7 @@ class Builder {
     if (HasAttr(node, "delay-ms")) s->delay_ms = std::stol(Attr(node, "delay-ms"));
     if (s->delay_ms > 0 && group == 0)
       errs_.Add(s->line, "delay-ms is for steps inside <parallel>");
-    for (xmlNode* c : Elements(node)) {
+    for (Node c : Elements(node)) {
       std::string n = Name(c);
       if (n == "call") {
         ParseCall(c, s);
@@ -235,7 +200,7 @@ class Builder {
         s->wait_seconds = std::stod(Attr(c, "seconds"));
       } else if (n == "expect") {
         s->has_expect = true;
-        for (xmlNode* e : Elements(c)) ParseCheck(e, s);
+        for (Node e : Elements(c)) ParseCheck(e, s);
       } else if (n == "capture") {
         ParseCapture(c, s);
       }
@@ -244,7 +209,7 @@ class Builder {
       errs_.Add(s->line, "a <wait> step has no answer to expect or capture anything from");
   }
 
-  void ParseCall(xmlNode* c, Step* s) {
+  void ParseCall(Node c, Step* s) {
     s->kind = StepKind::kCall;
     int line = Line(c);
     if (HasAttr(c, "endpoint")) s->endpoint = Attr(c, "endpoint");
@@ -265,10 +230,10 @@ class Builder {
     s->soap_action = Attr(c, "soap-action");
     if (HasAttr(c, "timeout-seconds")) s->timeout_seconds = std::stod(Attr(c, "timeout-seconds"));
     s->raw_body = Attr(c, "body") == "raw";
-    std::vector<xmlNode*> kids = Elements(c);
+    std::vector<Node> kids = Elements(c);
     std::string text;
-    for (xmlNode* k = c->children; k; k = k->next)
-      if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) text += Content(k);
+    for (Node k = c.FirstChild(); k; k = k.Next())
+      if (k.IsText() || k.IsCData()) text += k.Content();
     if (s->raw_body) {
       if (!kids.empty()) errs_.Add(line, "a body=\"raw\" call holds the request as text (CDATA)");
       s->body = Trim(text);
@@ -288,18 +253,18 @@ class Builder {
                 "<query>), and no text");
       return;
     }
-    xmlNode* body = kids[0];
-    if (body->ns) {
+    Node body = kids[0];
+    if (body.HasNamespace()) {
       errs_.Add(Line(body), fmt::format("write <{}> without a namespace: the runner puts it in the "
                                         "namespace of the endpoint's API version",
                                         Name(body)));
     }
     s->operation = Name(body);
-    s->body = SerializeElement(body);
+    s->body = body.Serialize();
     if (s->operation == "create") created_entities_.push_back(body);
   }
 
-  void ParseAdmin(xmlNode* c, Step* s) {
+  void ParseAdmin(Node c, Step* s) {
     s->kind = StepKind::kAdmin;
     s->method = Attr(c, "method");
     s->path = Attr(c, "path");
@@ -307,16 +272,16 @@ class Builder {
     if (s->line == 0) s->line = Line(c);
   }
 
-  void ParseCheck(xmlNode* e, Step* s) {
+  void ParseCheck(Node e, Step* s) {
     Check ch;
     ch.kind = Name(e);
     ch.line = Line(e);
     if (ch.kind == "value") ch.arg = Attr(e, "path");
     if (ch.kind == "header") ch.arg = Attr(e, "name");
     if (ch.kind == "json") ch.arg = Attr(e, "pointer");
-    for (xmlAttr* a = e->properties; a; a = a->next) {
-      std::string n = Str(a->name);
-      std::string v = Attr(e, n.c_str());
+    for (xml::Attribute a = e.FirstAttribute(); a; a = a.Next()) {
+      std::string n(a.LocalName());
+      std::string v = Attr(e, n);
       if (n == "select") {
         ch.select = v;
       } else if (n == "ignore-case") {
@@ -366,7 +331,7 @@ class Builder {
     s->checks.push_back(std::move(ch));
   }
 
-  void ParseCapture(xmlNode* c, Step* s) {
+  void ParseCapture(Node c, Step* s) {
     Capture cap;
     cap.name = Attr(c, "name");
     cap.path = Attr(c, "path");
@@ -431,9 +396,9 @@ class Builder {
     // Safety on a real sandbox: records that cannot be deleted carry the prefix and are closed.
     if (sc_->mock_only) return;
     bool creates_tickets = false;
-    for (xmlNode* create : created_entities_) {
-      for (xmlNode* ents : Elements(create)) {
-        for (xmlNode* ent : Elements(ents)) {
+    for (Node create : created_entities_) {
+      for (Node ents : Elements(create)) {
+        for (Node ent : Elements(ents)) {
           std::string type = Attr(ent, "type");
           size_t colon = type.find(':');
           if (colon != std::string::npos) type = type.substr(colon + 1);
@@ -472,7 +437,7 @@ class Builder {
   const Errors& errs_;
   int step_no_ = 0;
   int group_ = 0;
-  std::vector<xmlNode*> created_entities_;
+  std::vector<Node> created_entities_;
 };
 
 std::string ReadFile(const std::string& path, bool* ok) {
@@ -513,35 +478,29 @@ std::string LoadError::ToString() const {
 }
 
 struct Schema::Impl {
-  xmlSchemaPtr schema = nullptr;
+  std::optional<xml::Schema> schema;
 };
 
 Schema::Schema() : impl_(std::make_unique<Impl>()) {}
 
-Schema::~Schema() {
-  if (impl_->schema) xmlSchemaFree(impl_->schema);
-}
+Schema::~Schema() = default;
 
 std::unique_ptr<Schema> Schema::FromString(const std::string& xsd, std::string* error) {
-  xmlSchemaParserCtxtPtr pctxt =
-      xmlSchemaNewMemParserCtxt(xsd.data(), static_cast<int>(xsd.size()));
-  if (!pctxt) {
-    if (error) *error = "cannot create a schema parser";
-    return nullptr;
-  }
   std::vector<std::string> msgs;
-  xmlSchemaSetParserStructuredErrors(pctxt, CollectSchemaErrors, &msgs);
-  xmlSchemaPtr schema = xmlSchemaParse(pctxt);
-  xmlSchemaFreeParserCtxt(pctxt);
-  if (!schema) {
+  Result<xml::Schema> schema = xml::Schema::Compile(xsd, &msgs);
+  if (!schema.ok()) {
     if (error) {
-      *error = "the scenario schema is not a valid XSD";
-      for (const auto& m : msgs) *error += "\n  " + m;
+      if (schema.status().IsInternal()) {
+        *error = schema.status().message();
+      } else {
+        *error = "the scenario schema is not a valid XSD";
+        for (const auto& m : msgs) *error += "\n  " + m;
+      }
     }
     return nullptr;
   }
   std::unique_ptr<Schema> out(new Schema());
-  out->impl_->schema = schema;
+  out->impl_->schema.emplace(std::move(schema).value());
   return out;
 }
 
@@ -567,40 +526,32 @@ bool LoadScenario(const Schema& schema, const std::string& file, const std::stri
     errs.Add(0, "larger than 4 MiB");
     return false;
   }
-  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-  if (!ctxt) {
-    errs.Add(0, "out of memory");
+  // Hardened as any parse (no network, no DTD, no entity expansion); the size is limited above,
+  // and the schema limits the rest.
+  xml::ParseOptions options;
+  options.max_bytes = content.size();
+  options.max_depth = 0;
+  options.max_attributes = 0;
+  xml::ParseError why;
+  Result<xml::Document> doc = xml::Document::Parse(content, options, &why);
+  if (!doc.ok()) {
+    if (why.kind == xml::ParseError::Kind::kSyntax)
+      errs.Add(why.line,
+               fmt::format("not well-formed XML: {}", why.located ? why.reason.value_or("") : "?"));
+    else if (why.kind == xml::ParseError::Kind::kDtd)
+      errs.Add(why.line, "a DOCTYPE is not allowed in a scenario");
+    else
+      errs.Add(0, doc.status().message());
     return false;
   }
-  int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
-  xmlDocPtr doc = xmlCtxtReadMemory(ctxt, content.data(), static_cast<int>(content.size()), nullptr,
-                                    nullptr, options);
-  if (!doc) {
-    const xmlError* e = xmlCtxtGetLastError(ctxt);
-    errs.Add(e ? e->line : 0,
-             fmt::format("not well-formed XML: {}",
-                         e ? Trim(Str(reinterpret_cast<const xmlChar*>(e->message))) : "?"));
-    xmlFreeParserCtxt(ctxt);
-    return false;
-  }
-  xmlFreeParserCtxt(ctxt);
-  if (doc->intSubset || doc->extSubset) {
-    errs.Add(doc->intSubset ? Line(reinterpret_cast<xmlNodePtr>(doc->intSubset)) : 0,
-             "a DOCTYPE is not allowed in a scenario");
-    xmlFreeDoc(doc);
-    return false;
-  }
-  xmlSchemaValidCtxtPtr vctxt = xmlSchemaNewValidCtxt(schema.impl()->schema);
-  xmlSchemaSetValidStructuredErrors(vctxt, CollectStructured, &errs);
-  int rc = xmlSchemaValidateDoc(vctxt, doc);
-  xmlSchemaFreeValidCtxt(vctxt);
-  if (rc != 0) {
+  std::vector<xml::Schema::Problem> problems;
+  Status valid = schema.impl()->schema->Validate(*doc, &problems);
+  for (const auto& p : problems) errs.Add(p.line, p.message.empty() ? "invalid" : p.message);
+  if (!valid.ok()) {
     if (errors->size() == before) errs.Add(0, "does not match conformance/scenario.xsd");
-    xmlFreeDoc(doc);
     return false;
   }
-  Builder(out, errs).Build(xmlDocGetRootElement(doc));
-  xmlFreeDoc(doc);
+  Builder(out, errs).Build(doc->Root());
   return errors->size() == before;
 }
 

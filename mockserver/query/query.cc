@@ -1,9 +1,6 @@
 #include "query/query.h"
 
 #include <fmt/format.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 
 #include <algorithm>
 #include <climits>
@@ -125,104 +122,44 @@ std::string Clip(std::string_view s) {
   return r;
 }
 
-std::string_view Name(const xmlNode* n) {
-  return n && n->name ? std::string_view(reinterpret_cast<const char*>(n->name))
-                      : std::string_view();
+using xml::Node;
+
+bool IsElement(Node n, std::string_view name) {
+  return n.IsElement() && AsciiIEquals(n.LocalName(), name);
 }
 
-bool IsElement(const xmlNode* n, std::string_view name) {
-  return n->type == XML_ELEMENT_NODE && AsciiIEquals(Name(n), name);
-}
-
-// Text and CDATA of the node's direct children (not of nested elements).
-std::string DirectText(const xmlNode* n) {
-  std::string r;
-  for (const xmlNode* c = n->children; c; c = c->next)
-    if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-      r.append(reinterpret_cast<const char*>(c->content));
-  return r;
-}
-
-// All text below the node (an <expression>'s value).
-std::string AllText(const xmlNode* n) {
-  std::string r;
-  for (const xmlNode* c = n->children; c; c = c->next) {
-    if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-      r.append(reinterpret_cast<const char*>(c->content));
-    else if (c->type == XML_ELEMENT_NODE)
-      r += AllText(c);
-  }
-  return r;
-}
-
-// Attribute by name, ASCII case-insensitive. False when absent.
-bool Attribute(const xmlNode* n, std::string_view name, std::string* out) {
-  for (const xmlAttr* a = n->properties; a; a = a->next) {
-    if (!a->name || !AsciiIEquals(reinterpret_cast<const char*>(a->name), name)) continue;
-    out->clear();
-    for (const xmlNode* c = a->children; c; c = c->next)
-      if (c->content) out->append(reinterpret_cast<const char*>(c->content));
-    return true;
-  }
-  return false;
-}
-
-struct DocDeleter {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
-
-struct CtxtDeleter {
-  void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
-};
-
-int g_dtd_marker;  // address stored in xmlParserCtxt::_private when a DOCTYPE is seen
-
-// SAX internalSubset callback: called for every <!DOCTYPE …> before its internal subset is
-// read. Stops the parse at once, so no entity declaration is ever processed.
-void RejectDoctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
-  auto* ctxt = static_cast<xmlParserCtxtPtr>(ctx);
-  ctxt->_private = &g_dtd_marker;
-  xmlStopParser(ctxt);
-}
-
-// Hardened parse: no network, no DTD loading, no entity substitution, errors not printed; any
-// document declaring a DTD is refused.
-DocPtr ParseSxml(std::string_view sxml, const Options& opt, std::string* error) {
-  if (sxml.size() > opt.max_sxml_bytes || sxml.size() > static_cast<size_t>(INT_MAX)) {
-    *error = fmt::format("The query is too large ({} bytes; the limit is {}).", sxml.size(),
-                         opt.max_sxml_bytes);
-    return nullptr;
-  }
+// Hardened parse (xml::Document::Parse): no network, no DTD loading, no entity substitution,
+// errors not printed; a DOCTYPE stops the parse at once and is refused.
+Result<xml::Document> ParseSxml(std::string_view sxml, const Options& opt) {
+  if (sxml.size() > opt.max_sxml_bytes || sxml.size() > static_cast<size_t>(INT_MAX))
+    return Status::InvalidArgument(fmt::format(
+        "The query is too large ({} bytes; the limit is {}).", sxml.size(), opt.max_sxml_bytes));
   // Clients wrap the document in CDATA with surrounding whitespace; an XML declaration is
   // only allowed at the very start.
   sxml = Trim(sxml);
-  if (xml::TooManyAttributes(sxml, 256)) {
-    *error = "Invalid query XML: an element has more than 256 attributes.";
-    return nullptr;
-  }
-  std::unique_ptr<xmlParserCtxt, CtxtDeleter> ctxt(xmlNewParserCtxt());
-  if (!ctxt || !ctxt->sax) {
-    *error = "out of memory";
-    return nullptr;
-  }
-  ctxt->sax->internalSubset = RejectDoctype;
-  ctxt->_private = nullptr;
-  // The text is already decoded (it came out of the SOAP envelope as UTF-8): force UTF-8 so
+  xml::ParseOptions po;
+  po.max_bytes = static_cast<size_t>(INT_MAX);
+  po.max_depth = 0;  // <condition> nesting is limited while compiling (Options::max_depth)
+  po.max_attributes = 256;
+  // The text is already decoded (it came out of the SOAP envelope as UTF-8): forced UTF-8, so
   // an encoding="…" declaration inside cannot change how the bytes are read.
-  DocPtr doc(xmlCtxtReadMemory(ctxt.get(), sxml.data(), static_cast<int>(sxml.size()), nullptr,
-                               "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-  if (ctxt->_private == &g_dtd_marker || (doc && (doc->intSubset || doc->extSubset))) {
-    *error = "DTD is not allowed.";
-    return nullptr;
+  po.force_utf8 = true;
+  po.stop_at_doctype = true;
+  xml::ParseError why;
+  Result<xml::Document> doc = xml::Document::Parse(sxml, po, &why);
+  if (doc.ok()) return doc;
+  switch (why.kind) {
+    case xml::ParseError::Kind::kAttributes:
+      return Status::InvalidArgument("Invalid query XML: an element has more than 256 attributes.");
+    case xml::ParseError::Kind::kSyntax:
+      return Status::InvalidArgument(fmt::format("Invalid query XML: {} (line {}).",
+                                                 Clip(why.reason.value_or("unknown error")),
+                                                 why.line));
+    case xml::ParseError::Kind::kNoRoot:
+      return Status::InvalidArgument("Invalid query XML: the root element must be <queryxml>.");
+    default:  // "DTD is not allowed.", "out of memory"
+      return doc.status();
   }
-  if (!doc || !ctxt->wellFormed) {
-    xmlErrorPtr e = xmlCtxtGetLastError(ctxt.get());
-    std::string msg = e && e->message ? Clip(Trim(e->message)) : "unknown error";
-    *error = fmt::format("Invalid query XML: {} (line {}).", msg, e ? e->line : 0);
-    return nullptr;
-  }
-  return doc;
 }
 
 // A compiled boolean expression (empty sql = no criteria).
@@ -325,15 +262,14 @@ class Compiler {
       : cat_(cat), db_(db), opt_(opt), out_(out), error_(error) {}
 
   bool Run(std::string_view sxml) {
-    DocPtr doc = ParseSxml(sxml, opt_, error_);
-    if (!doc) return false;
-    const xmlNode* root = xmlDocGetRootElement(doc.get());
+    Result<xml::Document> doc = ParseSxml(sxml, opt_);
+    if (!doc.ok()) return doc.status().Into(error_);
+    const Node root = doc->Root();
     if (!root || !IsElement(root, "queryxml"))
       return Fail("Invalid query XML: the root element must be <queryxml>.");
-    const xmlNode* entity_el = nullptr;
-    const xmlNode* query_el = nullptr;
-    for (const xmlNode* c = root->children; c; c = c->next) {
-      if (c->type != XML_ELEMENT_NODE) continue;
+    Node entity_el;
+    Node query_el;
+    for (Node c = root.FirstElement(); c; c = c.NextElement()) {
       if (IsElement(c, "entity")) {
         if (entity_el) return Fail("Invalid query XML: more than one <entity> element.");
         entity_el = c;
@@ -342,10 +278,10 @@ class Compiler {
         query_el = c;
       } else {
         return Fail(fmt::format("Invalid query XML: unexpected element <{}> in <queryxml>.",
-                                Clip(Name(c))));
+                                Clip(c.LocalName())));
       }
     }
-    std::string entity_name = entity_el ? std::string(Trim(AllText(entity_el))) : "";
+    std::string entity_name = entity_el ? std::string(Trim(entity_el.DeepText())) : "";
     if (entity_name.empty())
       return Fail("Invalid query XML: the query does not name an entity (<entity> is missing).");
     entity_ = cat_.Find(entity_name);
@@ -390,10 +326,9 @@ class Compiler {
   // OR'ed part wrapped in <condition operator="OR">); the real server's precedence is not
   // documented. Inside a condition its own children combine by the same rule. A condition
   // without criteria contributes nothing.
-  bool Group(const xmlNode* parent, int depth, bool in_or, Expr* out) {
+  bool Group(Node parent, int depth, bool in_or, Expr* out) {
     Chain chain;
-    for (const xmlNode* c = parent->children; c; c = c->next) {
-      if (c->type != XML_ELEMENT_NODE) continue;  // whitespace, comments, PIs
+    for (Node c = parent.FirstElement(); c; c = c.NextElement()) {  // not whitespace, comments
       if (IsElement(c, "field")) {
         Expr t;
         if (!FieldTerm(c, depth, in_or, &t)) return false;
@@ -401,7 +336,7 @@ class Compiler {
       } else if (IsElement(c, "condition")) {
         bool is_or = false;
         std::string op;
-        if (Attribute(c, "operator", &op)) {
+        if (c.AttributeValue("operator", &op)) {
           std::string_view o = Trim(op);
           if (AsciiIEquals(o, "OR")) {
             is_or = true;
@@ -421,28 +356,27 @@ class Compiler {
         chain.Add(std::move(sub), is_or);
       } else {
         return Fail(fmt::format("Invalid query XML: unexpected element <{}> in <{}>.",
-                                Clip(Name(c)), Name(parent)));
+                                Clip(c.LocalName()), parent.LocalName()));
       }
     }
     *out = chain.Finish();
     return true;
   }
 
-  bool FieldTerm(const xmlNode* el, int depth, bool in_or, Expr* out) {
+  bool FieldTerm(Node el, int depth, bool in_or, Expr* out) {
     std::string udf_attr;
     bool udf = false;
-    if (Attribute(el, "udf", &udf_attr)) {
+    if (el.AttributeValue("udf", &udf_attr)) {
       std::string_view u = Trim(udf_attr);
       udf = AsciiIEquals(u, "true") || u == "1";
     }
-    std::string name(Trim(DirectText(el)));
-    const xmlNode* expr = nullptr;
+    std::string name(Trim(el.DirectText()));
+    Node expr;
     int nexpr = 0;
-    for (const xmlNode* c = el->children; c; c = c->next) {
-      if (c->type != XML_ELEMENT_NODE) continue;
+    for (Node c = el.FirstElement(); c; c = c.NextElement()) {
       if (!IsElement(c, "expression"))
-        return Fail(
-            fmt::format("Invalid query XML: unexpected element <{}> in <field>.", Clip(Name(c))));
+        return Fail(fmt::format("Invalid query XML: unexpected element <{}> in <field>.",
+                                Clip(c.LocalName())));
       if (!expr) expr = c;
       ++nexpr;
     }
@@ -456,10 +390,10 @@ class Compiler {
       return Fail(
           fmt::format("Invalid query XML: field {} has more than one <expression>.", Clip(name)));
     std::string op_attr;
-    if (!Attribute(expr, "op", &op_attr))
+    if (!expr.AttributeValue("op", &op_attr))
       return Fail(fmt::format("Invalid query XML: the expression of field {} has no op attribute.",
                               Clip(name)));
-    std::string raw = AllText(expr);
+    std::string raw = expr.DeepText();
     if (in_or && !CountOr()) return false;
 
     // Resolve the field: catalog field or UDF.

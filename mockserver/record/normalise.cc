@@ -1,7 +1,6 @@
 // Normalised request bodies for replay matching: what a request asks, without what differs
 // between two clients (or two runs of one client) asking the same thing.
 #include <fmt/format.h>
-#include <libxml/tree.h>
 
 #include <algorithm>
 
@@ -36,20 +35,15 @@ bool IsXsdNs(std::string_view ns) {
                     "http://www.w3.org/2000/10/XMLSchema"});
 }
 
-std::string AttrValue(const xmlAttr* a) {
-  std::string v;
-  for (const xmlNode* c = a->children; c; c = c->next)
-    if (c->content) v += reinterpret_cast<const char*>(c->content);
-  return v;
-}
+using xml::Node;
 
 // The relevant attributes of `n`, sorted, as name="value" separated by spaces.
-std::string Attributes(const xmlNode* n, bool in_query) {
+std::string Attributes(Node n, bool in_query) {
   std::vector<std::string> parts;
-  for (const xmlAttr* a = n->properties; a; a = a->next) {
-    std::string_view ns = a->ns && a->ns->href ? reinterpret_cast<const char*>(a->ns->href) : "";
-    std::string name = a->name ? reinterpret_cast<const char*>(a->name) : "";
-    std::string value = AttrValue(a);
+  for (xml::Attribute a = n.FirstAttribute(); a; a = a.Next()) {
+    std::string_view ns = a.NamespaceUri();
+    std::string name(a.LocalName());
+    std::string value = a.Value();
     if (IsSoapNs(ns)) continue;  // encodingStyle, mustUnderstand, arrayType …
     if (IsXsiNs(ns)) {
       if (name == "type") {
@@ -57,10 +51,7 @@ std::string Attributes(const xmlNode* n, bool in_query) {
         size_t colon = v.find(':');
         std::string prefix(colon == std::string_view::npos ? "" : v.substr(0, colon));
         std::string_view local = colon == std::string_view::npos ? v : v.substr(colon + 1);
-        xmlNs* tns = xmlSearchNs(
-            n->doc, const_cast<xmlNode*>(n),
-            prefix.empty() ? nullptr : reinterpret_cast<const xmlChar*>(prefix.c_str()));
-        std::string_view href = tns && tns->href ? reinterpret_cast<const char*>(tns->href) : "";
+        std::string_view href = n.LookupNamespaceUri(prefix);
         if (IsXsdNs(href)) continue;  // xsd:string, xsd:int …: how a client encodes, not what
         parts.push_back(fmt::format("type=\"{}\"", local));
       } else if (name == "nil") {
@@ -84,18 +75,17 @@ std::string Attributes(const xmlNode* n, bool in_query) {
   return out;
 }
 
-void Walk(const xmlNode* n, const std::string& parent, bool in_query, int depth,
-          std::vector<Item>* items) {
-  std::string local(xml::LocalName(n));
+void Walk(Node n, const std::string& parent, bool in_query, int depth, std::vector<Item>* items) {
+  std::string local(n.LocalName());
   if (in_query) local = AsciiLower(local);
   std::string path = parent.empty() ? local : parent + "/" + local;
-  const xmlNode* first = xml::FirstChildElement(n);
+  const Node first = n.FirstElement();
   // An empty SOAP header says nothing.
   if (!in_query && depth == 1 && local == "Header" && !first) return;
   Item it;
   it.path = path;
   it.attrs = Attributes(n, in_query);
-  std::string text = xml::DirectText(n);
+  std::string text = n.DirectText();
   // Whitespace between elements does not count; a leaf's text counts as it is (in QueryXML
   // trimmed, except an expression's value, as the API reads it).
   if (first || (in_query && local != "expression"))
@@ -105,19 +95,17 @@ void Walk(const xmlNode* n, const std::string& parent, bool in_query, int depth,
   if (!in_query && AsciiIEquals(local, "IntegrationCode") && !Trim(it.text).empty())
     it.text = "***";  // scrubbed in recordings: any code matches
   if (!in_query && !first && AsciiIEquals(local, "sXML")) {
-    std::string err;
-    xml::DocPtr q = xml::ParseSafe(Trim(it.text), xml::ParseLimits{}, &err);
-    if (q) {
+    Result<xml::Document> q = xml::Document::Parse(Trim(it.text));
+    if (q.ok()) {
       it.text.clear();
       items->push_back(std::move(it));
-      Walk(xmlDocGetRootElement(q.get()), path, true, depth + 1, items);
+      Walk(q->Root(), path, true, depth + 1, items);
       return;
     }
   }
   bool query_children = in_query || AsciiIEquals(local, "sXML");
   items->push_back(std::move(it));
-  for (const xmlNode* c = first; c; c = xml::NextElement(c))
-    Walk(c, path, query_children, depth + 1, items);
+  for (Node c = first; c; c = c.NextElement()) Walk(c, path, query_children, depth + 1, items);
 }
 
 // An item's path as shown to people: from the operation element (or Header) on.
@@ -199,17 +187,16 @@ Normalised Normalise(std::string_view body) {
     out.xml = true;
     return out;
   }
-  std::string err;
-  xml::DocPtr doc = xml::ParseSafe(body, xml::ParseLimits{}, &err);
-  if (!doc) {
+  Result<xml::Document> doc = xml::Document::Parse(body);
+  if (!doc.ok()) {
     out.items.push_back(Item{"(body)", "", std::string(body)});
     return out;
   }
   out.xml = true;
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  const Node root = doc->Root();
   Walk(root, "", false, 0, &out.items);
-  if (const xmlNode* b = xml::FirstChildElement(root, "Body"))
-    if (const xmlNode* op = xml::FirstChildElement(b)) out.operation = xml::LocalName(op);
+  if (const Node b = root.FirstElement("Body"))
+    if (const Node op = b.FirstElement()) out.operation = op.LocalName();
   return out;
 }
 

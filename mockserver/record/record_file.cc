@@ -96,9 +96,11 @@ void AppendBody(std::string* out, std::string_view body, std::string_view indent
   *out += "</body>\n";
 }
 
-std::string Attr(const xmlNode* n, std::string_view name) {
+using xml::Node;
+
+std::string Attr(Node n, std::string_view name) {
   std::string v;
-  xml::Attribute(n, name, &v);
+  (void)n.AttributeValue(name, &v);
   return v;
 }
 
@@ -110,12 +112,12 @@ bool WhitespaceOnly(std::string_view s) {
 
 // The text of a <body> element: CDATA sections and text (the character references between
 // them), without the indentation a person may have put around the sections when editing.
-bool BodyText(const xmlNode* body, std::string* out, std::string* error) {
+bool BodyText(Node body, std::string* out, std::string* error) {
   out->clear();
   if (!body) return true;
   std::string enc = Attr(body, "encoding");
   if (AsciiIEquals(enc, "base64")) {
-    if (!Base64Decode(xml::DeepText(body), out)) {
+    if (!Base64Decode(body.DeepText(), out)) {
       *error = "a base64 body is not valid base64";
       return false;
     }
@@ -126,14 +128,11 @@ bool BodyText(const xmlNode* body, std::string* out, std::string* error) {
     return false;
   }
   bool has_cdata = false;
-  for (const xmlNode* c = body->children; c; c = c->next)
-    if (c->type == XML_CDATA_SECTION_NODE) has_cdata = true;
-  for (const xmlNode* c = body->children; c; c = c->next) {
-    if (!c->content) continue;
-    std::string_view t(reinterpret_cast<const char*>(c->content));
-    if (c->type == XML_CDATA_SECTION_NODE ||
-        (c->type == XML_TEXT_NODE && !(has_cdata && WhitespaceOnly(t))))
-      out->append(t);
+  for (Node c = body.FirstChild(); c; c = c.Next())
+    if (c.IsCData()) has_cdata = true;
+  for (Node c = body.FirstChild(); c; c = c.Next()) {
+    std::string_view t = c.Content();  // text and CDATA only
+    if (c.IsCData() || (c.IsText() && !(has_cdata && WhitespaceOnly(t)))) out->append(t);
   }
   return true;
 }
@@ -225,32 +224,30 @@ bool ParseRecording(std::string_view text, std::vector<Exchange>* out, std::stri
                     std::string* warning) {
   out->clear();
   if (warning) warning->clear();
-  xml::ParseLimits limits;
+  xml::ParseOptions limits;
   limits.max_bytes = size_t{1} << 30;
   limits.max_depth = 16;
-  std::string perr;
-  xml::DocPtr doc = xml::ParseSafe(text, limits, &perr);
-  if (!doc && text.find("</recording>") == std::string_view::npos) {
+  Result<xml::Document> doc = xml::Document::Parse(text, limits);
+  if (!doc.ok() && text.find("</recording>") == std::string_view::npos) {
     // A recorder that stopped in the middle of an append: keep the complete exchanges.
     size_t cut = TailOffset(text);
     if (cut != std::string_view::npos) {
       std::string repaired(text.substr(0, cut));
       repaired += kClosing;
-      std::string err2;
-      doc = xml::ParseSafe(repaired, limits, &err2);
-      if (doc && warning)
-        *warning =
-            "the recording has no closing </recording> (the recorder stopped while writing?); "
-            "read up to its last complete exchange";
+      Result<xml::Document> second = xml::Document::Parse(repaired, limits);
+      if (second.ok()) {
+        doc = std::move(second);
+        if (warning)
+          *warning =
+              "the recording has no closing </recording> (the recorder stopped while writing?); "
+              "read up to its last complete exchange";
+      }
     }
   }
-  if (!doc) {
-    *error = perr;
-    return false;
-  }
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
-  if (xml::LocalName(root) != "recording") {
-    *error = fmt::format("the root element is <{}>, not <recording>", xml::LocalName(root));
+  if (!doc.ok()) return doc.status().Into(error);
+  const Node root = doc->Root();
+  if (root.LocalName() != "recording") {
+    *error = fmt::format("the root element is <{}>, not <recording>", root.LocalName());
     return false;
   }
   std::string version = Attr(root, "version");
@@ -260,11 +257,11 @@ bool ParseRecording(std::string_view text, std::vector<Exchange>* out, std::stri
     return false;
   }
   long long index = 0;
-  for (const xmlNode* x = xml::FirstChildElement(root); x; x = xml::NextElement(x)) {
+  for (Node x = root.FirstElement(); x; x = x.NextElement()) {
     ++index;
-    if (xml::LocalName(x) != "exchange") {
-      *error = fmt::format("element {} of <recording> is <{}>, not <exchange>", index,
-                           xml::LocalName(x));
+    if (x.LocalName() != "exchange") {
+      *error =
+          fmt::format("element {} of <recording> is <{}>, not <exchange>", index, x.LocalName());
       return false;
     }
     Exchange e;
@@ -276,8 +273,8 @@ bool ParseRecording(std::string_view text, std::vector<Exchange>* out, std::stri
       return false;
     }
     e.time = Attr(x, "time");
-    const xmlNode* rq = xml::FirstChildElement(x, "request");
-    const xmlNode* rs = xml::FirstChildElement(x, "response");
+    const Node rq = x.FirstElement("request");
+    const Node rs = x.FirstElement("response");
     if (!rq || !rs) {
       *error = fmt::format("exchange {} has no <{}>", e.seq, rq ? "response" : "request");
       return false;
@@ -296,7 +293,7 @@ bool ParseRecording(std::string_view text, std::vector<Exchange>* out, std::stri
     e.user = Attr(rq, "user");
     e.operation = Attr(rq, "operation");
     std::string berr;
-    if (!BodyText(xml::FirstChildElement(rq, "body"), &e.request_body, &berr)) {
+    if (!BodyText(rq.FirstElement("body"), &e.request_body, &berr)) {
       *error = fmt::format("exchange {}: request: {}", e.seq, berr);
       return false;
     }
@@ -312,7 +309,7 @@ bool ParseRecording(std::string_view text, std::vector<Exchange>* out, std::stri
     e.www_authenticate = Attr(rs, "www-authenticate");
     std::string ms = Attr(rs, "elapsed-ms");
     if (!ms.empty() && !ParseLong(ms, &e.elapsed_ms)) e.elapsed_ms = -1;
-    if (!BodyText(xml::FirstChildElement(rs, "body"), &e.response_body, &berr)) {
+    if (!BodyText(rs.FirstElement("body"), &e.response_body, &berr)) {
       *error = fmt::format("exchange {}: response: {}", e.seq, berr);
       return false;
     }

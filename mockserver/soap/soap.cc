@@ -9,9 +9,7 @@
 
 namespace atws::soap {
 
-using xml::FirstChildElement;
-using xml::LocalName;
-using xml::NextElement;
+using xml::Node;
 
 std::string_view Namespace(ApiVersion v) {
   return v == ApiVersion::k15 ? "http://autotask.net/ATWS/v1_5/" : "http://autotask.net/ATWS/v1_6/";
@@ -27,30 +25,31 @@ const std::string* Request::Arg(std::string_view name) const {
 
 namespace {
 
-bool IsNil(const xmlNode* n) {
-  for (const xmlAttr* a = n->properties; a; a = a->next) {
-    if (std::string_view(reinterpret_cast<const char*>(a->name)) != "nil") continue;
+// An attribute named exactly "nil" (any namespace) marks the element nil when the first
+// attribute named so in any case says "true" or "1".
+bool IsNil(Node n) {
+  for (xml::Attribute a = n.FirstAttribute(); a; a = a.Next()) {
+    if (a.LocalName() != "nil") continue;
     std::string v;
-    xml::Attribute(n, "nil", &v);
+    (void)n.AttributeValue("nil", &v);
     return v == "true" || v == "1";
   }
   return false;
 }
 
-void DecodeEntity(const xmlNode* e, EntityArg* out) {
-  out->type = xml::XsiTypeLocal(e);
-  for (const xmlNode* c = FirstChildElement(e); c; c = NextElement(c)) {
-    std::string_view name = LocalName(c);
+void DecodeEntity(Node e, EntityArg* out) {
+  out->type = e.XsiTypeLocal();
+  for (Node c = e.FirstElement(); c; c = c.NextElement()) {
+    std::string_view name = c.LocalName();
     if (name == "UserDefinedFields") {
-      for (const xmlNode* u = FirstChildElement(c, "UserDefinedField"); u;
-           u = NextElement(u, "UserDefinedField")) {
+      for (Node u = c.FirstElement("UserDefinedField"); u; u = u.NextElement("UserDefinedField")) {
         FieldArg f;
-        f.name = std::string(Trim(xml::DirectText(FirstChildElement(u, "Name"))));
-        const xmlNode* v = FirstChildElement(u, "Value");
+        f.name = std::string(Trim(u.FirstElement("Name").DirectText()));
+        Node v = u.FirstElement("Value");
         if (!v || IsNil(v))
           f.nil = true;
         else
-          f.text = xml::DirectText(v);
+          f.text = v.DirectText();
         out->udfs.push_back(std::move(f));
       }
       continue;
@@ -59,75 +58,79 @@ void DecodeEntity(const xmlNode* e, EntityArg* out) {
     FieldArg f;
     f.name = std::string(name);
     f.nil = IsNil(c);
-    if (!f.nil) f.text = xml::DirectText(c);
+    if (!f.nil) f.text = c.DirectText();
     out->fields.push_back(std::move(f));
   }
+}
+
+xml::ParseOptions Options(const DecodeLimits& limits) {
+  xml::ParseOptions o;
+  o.max_bytes = limits.max_bytes;
+  o.max_depth = limits.max_depth;
+  return o;
 }
 
 }  // namespace
 
 bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std::string* error) {
-  xml::ParseLimits pl;
-  pl.max_bytes = limits.max_bytes;
-  pl.max_depth = limits.max_depth;
-  xml::DocPtr doc = xml::ParseSafe(body, pl, error);
-  if (!doc) return false;
-  const xmlNode* env = xmlDocGetRootElement(doc.get());
-  if (LocalName(env) != "Envelope") {
+  Result<xml::Document> doc = xml::Document::Parse(body, Options(limits));
+  if (!doc.ok()) return doc.status().Into(error);
+  const Node env = doc->Root();
+  if (env.LocalName() != "Envelope") {
     *error = fmt::format("The root element is '{}'; a SOAP 1.1 Envelope is expected.",
-                         LocalName(env).substr(0, 100));
+                         env.LocalName().substr(0, 100));
     return false;
   }
-  if (xml::NamespaceUri(env) == kSoap12EnvelopeNs) {
+  if (env.NamespaceUri() == kSoap12EnvelopeNs) {
     *error =
         "SOAP 1.2 is not supported by this endpoint; send a SOAP 1.1 envelope "
         "(namespace http://schemas.xmlsoap.org/soap/envelope/).";
     return false;
   }
-  if (xml::NamespaceUri(env) != kEnvelopeNs) {
+  if (env.NamespaceUri() != kEnvelopeNs) {
     *error =
         "The Envelope is not in the SOAP 1.1 namespace http://schemas.xmlsoap.org/soap/envelope/.";
     return false;
   }
-  const xmlNode* header = nullptr;
-  const xmlNode* bodyel = nullptr;
-  for (const xmlNode* c = FirstChildElement(env); c; c = NextElement(c)) {
-    if (xml::NamespaceUri(c) != kEnvelopeNs) continue;
-    if (LocalName(c) == "Header" && !header) header = c;
-    if (LocalName(c) == "Body" && !bodyel) bodyel = c;
+  Node header;
+  Node bodyel;
+  for (Node c = env.FirstElement(); c; c = c.NextElement()) {
+    if (c.NamespaceUri() != kEnvelopeNs) continue;
+    if (c.LocalName() == "Header" && !header) header = c;
+    if (c.LocalName() == "Body" && !bodyel) bodyel = c;
   }
   if (!bodyel) {
     *error = "The SOAP Envelope has no Body.";
     return false;
   }
-  const xmlNode* op = FirstChildElement(bodyel);
+  const Node op = bodyel.FirstElement();
   if (!op) {
     *error = "The SOAP Body is empty.";
     return false;
   }
-  out->operation = std::string(LocalName(op));
-  out->body_ns = std::string(xml::NamespaceUri(op));
+  out->operation = std::string(op.LocalName());
+  out->body_ns = std::string(op.NamespaceUri());
   if (header) {
-    if (const xmlNode* ai = FirstChildElement(header, "AutotaskIntegrations")) {
+    if (const Node ai = header.FirstElement("AutotaskIntegrations")) {
       out->has_integrations_header = true;
-      if (const xmlNode* ic = FirstChildElement(ai, "IntegrationCode")) {
+      if (const Node ic = ai.FirstElement("IntegrationCode")) {
         out->has_integration_code = true;
-        out->integration_code = std::string(Trim(xml::DirectText(ic)));
+        out->integration_code = std::string(Trim(ic.DirectText()));
       }
-      if (const xmlNode* p = FirstChildElement(ai, "PartnerID"))
-        out->partner_id = std::string(Trim(xml::DirectText(p)));
-      if (const xmlNode* im = FirstChildElement(ai, "ImpersonateAsResourceID")) {
+      if (const Node p = ai.FirstElement("PartnerID"))
+        out->partner_id = std::string(Trim(p.DirectText()));
+      if (const Node im = ai.FirstElement("ImpersonateAsResourceID")) {
         long long v = 0;
         out->has_impersonate_as = true;
-        out->impersonate_as_text = std::string(Trim(xml::DirectText(im)));
+        out->impersonate_as_text = std::string(Trim(im.DirectText()));
         if (ParseInt64(out->impersonate_as_text, &v)) out->impersonate_as = v;
       }
     }
   }
-  for (const xmlNode* c = FirstChildElement(op); c; c = NextElement(c)) {
-    std::string_view name = LocalName(c);
+  for (Node c = op.FirstElement(); c; c = c.NextElement()) {
+    std::string_view name = c.LocalName();
     if (name == "Entities") {
-      for (const xmlNode* e = FirstChildElement(c); e; e = NextElement(e)) {
+      for (Node e = c.FirstElement(); e; e = e.NextElement()) {
         if (out->entities.size() >= limits.max_entities) {
           *error = fmt::format("Too many entities in one request (limit {}).", limits.max_entities);
           return false;
@@ -140,31 +143,26 @@ bool Decode(std::string_view body, const DecodeLimits& limits, Request* out, std
     }
     if (name == "attachment") {
       out->has_attachment = true;
-      if (const xmlNode* info = FirstChildElement(c, "Info"))
-        DecodeEntity(info, &out->attachment_info);
-      if (const xmlNode* data = FirstChildElement(c, "Data"))
-        out->attachment_data = xml::DirectText(data);
+      if (const Node info = c.FirstElement("Info")) DecodeEntity(info, &out->attachment_info);
+      if (const Node data = c.FirstElement("Data")) out->attachment_data = data.DirectText();
       continue;
     }
     // Text of the whole element: python-atws nests <psObjectType> inside <psObjectType>.
-    out->args.emplace_back(std::string(name), xml::DeepText(c));
+    out->args.emplace_back(std::string(name), c.DeepText());
   }
   return true;
 }
 
 bool DecodeEntityDocument(std::string_view text, const DecodeLimits& limits,
                           std::vector<EntityArg>* out, std::string* error) {
-  xml::ParseLimits pl;
-  pl.max_bytes = limits.max_bytes;
-  pl.max_depth = limits.max_depth;
-  xml::DocPtr doc = xml::ParseSafe(text, pl, error);
-  if (!doc) return false;
+  Result<xml::Document> doc = xml::Document::Parse(text, Options(limits));
+  if (!doc.ok()) return doc.status().Into(error);
   // Depth-first, without recursion: an Entity's own children are not searched.
-  std::vector<const xmlNode*> stack = {xmlDocGetRootElement(doc.get())};
+  std::vector<Node> stack = {doc->Root()};
   while (!stack.empty()) {
-    const xmlNode* n = stack.back();
+    const Node n = stack.back();
     stack.pop_back();
-    if (LocalName(n) == "Entity" && !xml::XsiTypeLocal(n).empty()) {
+    if (n.LocalName() == "Entity" && !n.XsiTypeLocal().empty()) {
       if (out->size() >= limits.max_entities) {
         *error = fmt::format("Too many entities in one document (limit {}).", limits.max_entities);
         return false;
@@ -174,8 +172,8 @@ bool DecodeEntityDocument(std::string_view text, const DecodeLimits& limits,
       out->push_back(std::move(ea));
       continue;
     }
-    std::vector<const xmlNode*> children;
-    for (const xmlNode* c = FirstChildElement(n); c; c = NextElement(c)) children.push_back(c);
+    std::vector<Node> children;
+    for (Node c = n.FirstElement(); c; c = c.NextElement()) children.push_back(c);
     stack.insert(stack.end(), children.rbegin(), children.rend());
   }
   return true;

@@ -1,52 +1,139 @@
-// RAII over libxml2 with the project's hardened parse (no network, no DTD loading, no entity
-// substitution, DTDs rejected, depth and size limits), and small navigation helpers.
+// XML documents: the only code that speaks libxml2 (xpath.h and schema.h are its other parts).
+//
+// Document::Parse reads text with the project's hardened settings: no network, no DTD loading,
+// no entity substitution, any DOCTYPE refused, and size, nesting and attribute limits.
+// Ownership and lifetime: a Document owns its tree (move-only; destroying it frees the tree).
+// Node and Attribute are views of one pointer, copied freely and valid while their Document
+// lives; a null view (false in a test) answers every question with "", null or false.
+// Thread safety: call InitParser() once from the main thread before any parse. A Document and
+// its views are thread-compatible: distinct documents may be used on distinct threads.
+// Errors: Parse returns Result<Document>; the Status message is a one-line text that reaches API
+// answers ("DTD is not allowed.", "XML is not well-formed: … (line N)."); ParseError gives its
+// parts to callers that word their own.
 #pragma once
 
-#include <libxml/tree.h>
-
-#include <memory>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace atws::xml {
 
-struct DocDeleter {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+namespace detail {
+struct Access;  // xml/*.cc: the libxml2 pointers behind the handles
+}
+
+struct ParseOptions {
+  size_t max_bytes = 16 << 20;  // longer text is refused before parsing
+  int max_depth = 64;           // element nesting; 0: not checked
+  // Attributes on one element, namespace declarations included; 0: not checked. A linear scan
+  // of the raw text checks it before libxml2 runs: libxml2 2.9 compares an element's attributes
+  // pair by pair, so a million attributes cost it hours of CPU (docs/reliability.md).
+  size_t max_attributes = 256;
+  bool force_utf8 = false;        // the bytes are UTF-8 whatever an encoding declaration says
+  bool stop_at_doctype = false;   // a DOCTYPE ends the parse at once (else refused after it)
+  bool strip_namespaces = false;  // every element and attribute loses its namespace (for XPath)
 };
-using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
 
-struct ParseLimits {
-  size_t max_bytes = 16 << 20;
-  int max_depth = 64;
-  size_t max_attributes = 256;  // on one element, namespace declarations included
+// Why a parse failed, for callers that word their own message.
+struct ParseError {
+  enum class Kind { kNone, kTooLarge, kAttributes, kOutOfMemory, kSyntax, kDtd, kNoRoot, kDepth };
+  Kind kind = Kind::kNone;
+  bool located = false;               // kSyntax: libxml2 reported the error (reason, line)
+  std::optional<std::string> reason;  // kSyntax: libxml2's message, trimmed, when it gave one
+  int line = 0;  // kSyntax: where libxml2 stopped; kDtd: the DOCTYPE's line (0: unknown)
 };
 
-// True when some start tag in the raw text `data` carries more than `limit` attributes
-// (namespace declarations included). A linear scan that runs before libxml2: libxml2 2.9 checks
-// an element's attributes for duplicates pair by pair, so one element with a million attributes
-// costs it hours of CPU (docs/reliability.md).
-bool TooManyAttributes(std::string_view data, size_t limit);
+class Node;
 
-// Parses `data` safely. On failure returns nullptr and sets *error to a one-line reason
-// ("DTD is not allowed.", "XML is not well-formed: … (line N)", "XML nesting too deep." …).
-DocPtr ParseSafe(std::string_view data, const ParseLimits& limits, std::string* error);
+class Document {
+ public:
+  // Parses `text`. On failure the Status says why in one line and *error (when given) holds
+  // the parts.
+  static Result<Document> Parse(std::string_view text, const ParseOptions& options = {},
+                                ParseError* error = nullptr);
+  Document(Document&& other) noexcept : doc_(other.doc_) { other.doc_ = nullptr; }
+  Document& operator=(Document&& other) noexcept;
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+  ~Document();
 
-// Call once from the main thread before any parsing.
+  Node Root() const;  // the root element
+
+ private:
+  friend struct detail::Access;
+  explicit Document(void* doc) : doc_(doc) {}
+  void* doc_;  // xmlDoc
+};
+
+class Attribute {
+ public:
+  Attribute() = default;
+  explicit operator bool() const { return attr_ != nullptr; }
+  std::string_view LocalName() const;
+  std::string_view NamespaceUri() const;  // "" when none
+  std::string Value() const;
+  Attribute Next() const;  // the element's next attribute
+
+ private:
+  friend struct detail::Access;
+  friend class Node;
+  explicit Attribute(const void* attr) : attr_(attr) {}
+  const void* attr_ = nullptr;  // xmlAttr
+};
+
+class Node {
+ public:
+  Node() = default;
+  explicit operator bool() const { return node_ != nullptr; }
+  friend bool operator==(Node a, Node b) { return a.node_ == b.node_; }
+  friend bool operator!=(Node a, Node b) { return a.node_ != b.node_; }
+
+  bool IsElement() const;
+  bool IsText() const;                    // text (CDATA sections are not text here)
+  bool IsCData() const;                   // a CDATA section
+  std::string_view LocalName() const;     // an element's name without its prefix
+  std::string_view NamespaceUri() const;  // "" when none
+  bool HasNamespace() const;
+  // The namespace bound to `prefix` ("": the default namespace) here; "" when none is.
+  std::string_view LookupNamespaceUri(std::string_view prefix) const;
+  int Line() const;  // where the node starts in the text
+
+  // Children and siblings of any kind (text, CDATA, comments, …), in document order.
+  Node FirstChild() const;
+  Node Next() const;
+  // The first element child, and the next element sibling; with `local`, only elements of that
+  // local name (ASCII case-insensitive).
+  Node FirstElement(std::string_view local = {}) const;
+  Node NextElement(std::string_view local = {}) const;
+
+  std::string_view Content() const;  // a text or CDATA node's text
+  std::string DirectText() const;    // text and CDATA of the direct children, concatenated
+  std::string DeepText() const;      // text and CDATA of all descendants, in document order
+
+  Attribute FirstAttribute() const;
+  // Value of the first attribute whose local name is `local` (ASCII case-insensitive, any
+  // namespace); false when there is none.
+  bool AttributeValue(std::string_view local, std::string* out) const;
+  // Value of xsi:type without its prefix ("ns0:Ticket" -> "Ticket"); "" when absent.
+  std::string XsiTypeLocal() const;
+  // The element as text on its own, with the namespaces it uses declared on it.
+  std::string Serialize() const;
+
+ private:
+  friend struct detail::Access;
+  explicit Node(const void* node) : node_(node) {}
+  const void* node_ = nullptr;  // xmlNode
+};
+
+// Call once from the main thread before any parsing: initialises libxml2 and keeps its error
+// reports off stderr.
 void InitParser();
 
-std::string_view LocalName(const xmlNode* n);
-std::string_view NamespaceUri(const xmlNode* n);  // empty when none
-bool IsElement(const xmlNode* n);
-// First element child (optionally with the given local name, ASCII case-insensitive).
-const xmlNode* FirstChildElement(const xmlNode* n, std::string_view local = {});
-const xmlNode* NextElement(const xmlNode* n, std::string_view local = {});
-// Concatenated text and CDATA of the node's direct children.
-std::string DirectText(const xmlNode* n);
-// Concatenated text and CDATA of all descendants, in document order.
-std::string DeepText(const xmlNode* n);
-// Value of an attribute by local name (any namespace); false when absent.
-bool Attribute(const xmlNode* n, std::string_view local, std::string* out);
-// Value of xsi:type, with the prefix removed ("ns0:Ticket" -> "Ticket").
-std::string XsiTypeLocal(const xmlNode* n);
+// Text escaped for element content and attribute values with all five predefined entities
+// (& < > " '). The server's answers use common/text.h's XmlEscape (ASP.NET's choice).
+std::string EscapeAll(std::string_view text);
 
 }  // namespace atws::xml

@@ -402,33 +402,32 @@ TEST_CASE("GetInvoiceMarkup answers HTML and XML for the default invoices", "[in
 
   auto x = markup(std::to_string(invoice), "XML");
   REQUIRE(x.status == 200);
-  std::string err;
-  xml::DocPtr env = xml::ParseSafe(x.body, xml::ParseLimits{}, &err);
-  REQUIRE(env);
+  auto env = xml::Document::Parse(x.body);
+  REQUIRE(env.ok());
   // The markup travels as text inside GetInvoiceMarkupResult; parse it in turn.
-  const xmlNode* n = xmlDocGetRootElement(env.get());
+  xml::Node n = env->Root();
   for (const char* name : {"Body", "GetInvoiceMarkupResponse", "GetInvoiceMarkupResult"})
-    n = xml::FirstChildElement(n, name);
+    n = n.FirstElement(name);
   REQUIRE(n);
-  std::string text = xml::DirectText(n);
-  xml::DocPtr doc = xml::ParseSafe(text, xml::ParseLimits{}, &err);
-  INFO(err << "\n" << text.substr(0, 800));
-  REQUIRE(doc);
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
-  CHECK(xml::LocalName(root) == "invoice_batch_generic");
-  CHECK(xml::NamespaceUri(root) == "http://tempuri.org/invoice_batch_generic.xsd");
-  const xmlNode* acc = xml::FirstChildElement(root, "account");
-  CHECK(xml::DirectText(xml::FirstChildElement(acc, "cust_name")) == evil);
-  CHECK(xml::DirectText(xml::FirstChildElement(acc, "cust_id")) == std::to_string(account));
-  const xmlNode* inv = xml::FirstChildElement(acc, "invoice");
-  CHECK(xml::DirectText(xml::FirstChildElement(inv, "invoice_number")) == number);
+  std::string text = n.DirectText();
+  auto doc = xml::Document::Parse(text);
+  INFO(doc.status().message() << "\n" << text.substr(0, 800));
+  REQUIRE(doc.ok());
+  const xml::Node root = doc->Root();
+  CHECK(root.LocalName() == "invoice_batch_generic");
+  CHECK(root.NamespaceUri() == "http://tempuri.org/invoice_batch_generic.xsd");
+  const xml::Node acc = root.FirstElement("account");
+  CHECK(acc.FirstElement("cust_name").DirectText() == evil);
+  CHECK(acc.FirstElement("cust_id").DirectText() == std::to_string(account));
+  const xml::Node inv = acc.FirstElement("invoice");
+  CHECK(inv.FirstElement("invoice_number").DirectText() == number);
   double t = 0;
-  REQUIRE(ParseDouble(xml::DirectText(xml::FirstChildElement(inv, "invoice_total")), &t));
+  REQUIRE(ParseDouble(inv.FirstElement("invoice_total").DirectText(), &t));
   CHECK(t == Approx(std::stod(total)).margin(0.005));
-  std::string date = xml::DirectText(xml::FirstChildElement(inv, "invoice_date"));
+  std::string date = inv.FirstElement("invoice_date").DirectText();
   CHECK(std::regex_match(date, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00)")));
-  CHECK(xml::FirstChildElement(inv, "invoice_item") != nullptr);
-  CHECK(xml::FirstChildElement(root, "taxregioncategory") != nullptr);
+  CHECK(inv.FirstElement("invoice_item"));
+  CHECK(root.FirstElement("taxregioncategory"));
 
   // Errors: soap:Faults.
   auto bad_format = markup(std::to_string(invoice), "PDF");

@@ -10,14 +10,33 @@
 #include "conformance/runner/runner.h"
 #include "conformance/scenario/matchers.h"
 #include "conformance/scenario/scenario.h"
-#include "conformance/xmldoc.h"
 #include "test_util.h"
+#include "xml/xpath.h"
 
 using namespace atws::conformance;
 using namespace atws::conformance::scenario;
 using atws::testing::ReadFile;
 
 namespace {
+
+// An XPath's values over `doc`; false with *error when it fails.
+bool Eval(const atws::Result<atws::xml::Document>& doc, const std::string& xpath,
+          std::vector<std::string>* values, bool* set, std::string* error) {
+  atws::Result<atws::xml::XPathValue> v = atws::xml::EvaluateXPath(*doc, xpath);
+  values->clear();
+  if (!v.ok()) {
+    *error = v.status().message();
+    return false;
+  }
+  *values = v->values;
+  *set = v->is_nodeset;
+  return true;
+}
+
+// A parse's error text ("" when it succeeded).
+std::string ErrorOf(const atws::Result<atws::xml::Document>& doc) {
+  return doc.ok() ? "" : doc.status().message();
+}
 
 const std::string kRoot = std::string(ATWS_TEST_DATA) + "/../..";
 
@@ -351,27 +370,29 @@ TEST_CASE("XPath over a namespace-stripped answer", "[conformance]") {
       "xsi:type=\"xsd:string\">A &amp; B</Title></Entity><Entity xsi:type=\"Ticket\"><id>9</id>"
       "</Entity></EntityResults></queryResult></queryResponse></soap:Body></soap:Envelope>";
   std::string error;
-  auto doc = xmldoc::Doc::Parse(body, true, &error);
-  REQUIRE(doc);
+  auto doc = ParseAnswer(body);
+  REQUIRE(doc.ok());
   std::vector<std::string> values;
   bool set = false;
-  REQUIRE(doc->Eval("//EntityResults/Entity/id", &values, &set, &error));
+  REQUIRE(Eval(doc, "//EntityResults/Entity/id", &values, &set, &error));
   CHECK(set);
   CHECK(values == std::vector<std::string>{"7", "9"});
-  REQUIRE(doc->Eval("count(//Entity)", &values, &set, &error));
+  REQUIRE(Eval(doc, "count(//Entity)", &values, &set, &error));
   CHECK_FALSE(set);
   CHECK(values == std::vector<std::string>{"2"});
-  REQUIRE(doc->Eval("//Entity[1]/Title/@type", &values, &set, &error));
+  REQUIRE(Eval(doc, "//Entity[1]/Title/@type", &values, &set, &error));
   CHECK(values == std::vector<std::string>{"xsd:string"});
-  REQUIRE(doc->Eval("//Entity[1]/Title", &values, &set, &error));
+  REQUIRE(Eval(doc, "//Entity[1]/Title", &values, &set, &error));
   CHECK(values == std::vector<std::string>{"A & B"});
-  CHECK_FALSE(doc->Eval("//Entity[", &values, &set, &error));
-  CHECK_FALSE(doc->Eval("format-number(1, '0')", &values, &set, &error));
+  CHECK_FALSE(Eval(doc, "//Entity[", &values, &set, &error));
+  CHECK_FALSE(Eval(doc, "format-number(1, '0')", &values, &set, &error));
   CHECK(error.find("format-number") != std::string::npos);
-  CHECK_FALSE(xmldoc::Doc::Parse("<!DOCTYPE a><a/>", true, &error));
-  CHECK(error.find("DOCTYPE") != std::string::npos);
-  CHECK_FALSE(xmldoc::Doc::Parse("<a>", true, &error));
-  CHECK(error.rfind("line 1: ", 0) == 0);
+  auto doctype = ParseAnswer("<!DOCTYPE a><a/>");
+  CHECK_FALSE(doctype.ok());
+  CHECK(ErrorOf(doctype).find("DOCTYPE") != std::string::npos);
+  auto open = ParseAnswer("<a>");
+  CHECK_FALSE(open.ok());
+  CHECK(ErrorOf(open).rfind("line 1: ", 0) == 0);
 }
 
 TEST_CASE("Normalisation masks ids, times, numbers and hosts, and nothing else", "[conformance]") {
@@ -461,16 +482,16 @@ TEST_CASE("Report writers escape hostile text and count cases", "[conformance]")
 
   std::string junit = report::ToJunitXml(rep);
   std::string error;
-  auto doc = xmldoc::Doc::Parse(junit, true, &error);
-  INFO(error);
-  REQUIRE(doc);  // well-formed despite the control character and invalid UTF-8
+  auto doc = ParseAnswer(junit);
+  INFO(ErrorOf(doc));
+  REQUIRE(doc.ok());  // well-formed despite the control character and invalid UTF-8
   std::vector<std::string> v;
   bool set = false;
-  REQUIRE(doc->Eval("//testsuite/@failures", &v, &set, &error));
+  REQUIRE(Eval(doc, "//testsuite/@failures", &v, &set, &error));
   CHECK(v == std::vector<std::string>{"1"});
-  REQUIRE(doc->Eval("//testcase[@name='b']/failure/@message", &v, &set, &error));
+  REQUIRE(Eval(doc, "//testcase[@name='b']/failure/@message", &v, &set, &error));
   CHECK(v.at(0).find("bad \"quote\"") == 0);
-  REQUIRE(doc->Eval("count(//testcase[@name='c']/skipped)", &v, &set, &error));
+  REQUIRE(Eval(doc, "count(//testcase[@name='c']/skipped)", &v, &set, &error));
   CHECK(v == std::vector<std::string>{"1"});
 
   nlohmann::json j = report::ToJson(rep);

@@ -73,11 +73,10 @@ TEST_CASE("the localized WSDL is the newer contract without the lagging release"
   CHECK(cur.find("<s:complexType name=\"TagGroup\">") != std::string::npos);
   CHECK(loc.find("name=\"RmaType\"") == std::string::npos);
   CHECK(loc.find("targetNamespace=\"http://autotask.net/ATWS/v1_6/\"") != std::string::npos);
-  std::string err;
-  atws::xml::ParseLimits limits;
+  atws::xml::ParseOptions limits;
   limits.max_bytes = 16 << 20;
-  auto doc = atws::xml::ParseSafe(loc, limits, &err);
-  CHECK(doc != nullptr);
+  auto doc = atws::xml::Document::Parse(loc, limits);
+  CHECK(doc.ok());
 }
 
 TEST_CASE("the default tenants speak four languages and have a user without a code",

@@ -3,9 +3,6 @@
 // order, top-level elements. Documentation text and the soap:address location are ignored.
 #include "wsdl/wsdl.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -16,6 +13,7 @@
 
 #include "catalog/catalog.h"
 #include "test_util.h"
+#include "xml/xml.h"
 
 namespace {
 
@@ -28,23 +26,18 @@ constexpr const char* kXsdNs = "http://www.w3.org/2001/XMLSchema";
 constexpr const char* kWsdlNs = "http://schemas.xmlsoap.org/wsdl/";
 constexpr const char* kSoapNs = "http://schemas.xmlsoap.org/wsdl/soap/";
 
-struct DocFree {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-using Doc = std::unique_ptr<xmlDoc, DocFree>;
+using Doc = atws::Result<atws::xml::Document>;
+using atws::xml::Node;
 
-// Parses without network access, without entity substitution or DTD loading.
+// Parses without network access, without entity substitution or DTD loading (a DOCTYPE is
+// refused), without the server's size and depth limits.
 Doc Parse(const std::string& text, std::string* error) {
-  xmlResetLastError();
-  Doc doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), "wsdl.xml", nullptr,
-                        XML_PARSE_NONET | XML_PARSE_NOBLANKS));
-  if (!doc) {
-    const xmlError* e = xmlGetLastError();
-    *error = e != nullptr && e->message != nullptr ? e->message : "parse failed";
-  } else if (doc->intSubset != nullptr) {
-    *error = "unexpected DOCTYPE";
-    doc.reset();
-  }
+  atws::xml::ParseOptions options;
+  options.max_bytes = text.size();
+  options.max_depth = 0;
+  options.max_attributes = 0;
+  Doc doc = atws::xml::Document::Parse(text, options);
+  if (!doc.ok()) *error = doc.status().message();
   return doc;
 }
 
@@ -52,30 +45,24 @@ std::string RealWsdl(const char* name) {
   return ReadFile(std::string(ATWS_TEST_DATA) + "/wsdl/" + name);
 }
 
-std::string Ns(const xmlNode* n) {
-  return n->ns != nullptr && n->ns->href != nullptr ? reinterpret_cast<const char*>(n->ns->href)
-                                                    : "";
+std::string Ns(Node n) { return std::string(n.NamespaceUri()); }
+std::string Local(Node n) { return std::string(n.LocalName()); }
+bool Is(Node n, const char* ns, const char* local) {
+  return n.IsElement() && Ns(n) == ns && Local(n) == local;
 }
-std::string Local(const xmlNode* n) { return reinterpret_cast<const char*>(n->name); }
-bool Is(const xmlNode* n, const char* ns, const char* local) {
-  return n->type == XML_ELEMENT_NODE && Ns(n) == ns && Local(n) == local;
+// The first attribute named `name` (any namespace); "" when none.
+std::string Attr(Node n, const std::string& name) {
+  for (atws::xml::Attribute a = n.FirstAttribute(); a; a = a.Next())
+    if (a.LocalName() == name) return a.Value();
+  return "";
 }
-std::string Attr(const xmlNode* n, const char* name) {
-  xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
-  if (v == nullptr) return "";
-  std::string s(reinterpret_cast<const char*>(v));
-  xmlFree(v);
-  return s;
-}
-std::vector<const xmlNode*> Children(const xmlNode* n) {
-  std::vector<const xmlNode*> out;
-  for (const xmlNode* c = n->children; c != nullptr; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE) out.push_back(c);
-  }
+std::vector<Node> Children(Node n) {
+  std::vector<Node> out;
+  for (Node c = n.FirstElement(); c; c = c.NextElement()) out.push_back(c);
   return out;
 }
 
-std::string Prefix(const xmlNode* n) {
+std::string Prefix(Node n) {
   const std::string ns = Ns(n);
   if (ns == kXsdNs) return "s:";
   if (ns == kWsdlNs) return "wsdl:";
@@ -85,18 +72,19 @@ std::string Prefix(const xmlNode* n) {
 
 // One line per element of the subtree: indentation, prefixed name, attributes sorted by name.
 // Skips wsdl:documentation and the soap:address location; text content is not compared.
-void Canonical(const xmlNode* n, int depth, std::vector<std::string>* lines) {
+void Canonical(Node n, int depth, std::vector<std::string>* lines) {
   if (Is(n, kWsdlNs, "documentation")) return;
   std::map<std::string, std::string> attrs;
-  for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
-    attrs[reinterpret_cast<const char*>(a->name)] = Attr(n, reinterpret_cast<const char*>(a->name));
+  for (atws::xml::Attribute a = n.FirstAttribute(); a; a = a.Next()) {
+    const std::string name(a.LocalName());
+    attrs[name] = Attr(n, name);
   }
   if (Is(n, kSoapNs, "address")) attrs.erase("location");
   std::string line(static_cast<size_t>(depth) * 2, ' ');
   line += Prefix(n) + Local(n);
   for (const auto& [k, v] : attrs) line += " " + k + "=\"" + v + "\"";
   lines->push_back(line);
-  for (const xmlNode* c : Children(n)) Canonical(c, depth + 1, lines);
+  for (const Node c : Children(n)) Canonical(c, depth + 1, lines);
 }
 
 // The contract as a map "kind name" -> canonical lines of that item. Kinds: element,
@@ -104,20 +92,20 @@ void Canonical(const xmlNode* n, int depth, std::vector<std::string>* lines) {
 // binding, portType, service, definitions (root attributes), schema (schema attributes).
 using Contract = std::map<std::string, std::vector<std::string>>;
 
-Contract Describe(const xmlDoc* doc) {
+Contract Describe(const atws::xml::Document& doc) {
   Contract c;
-  const xmlNode* root = xmlDocGetRootElement(doc);
-  REQUIRE(root != nullptr);
+  const Node root = doc.Root();
+  REQUIRE(root);
   REQUIRE(Is(root, kWsdlNs, "definitions"));
   c["definitions"] = {"targetNamespace=" + Attr(root, "targetNamespace")};
-  for (const xmlNode* top : Children(root)) {
+  for (const Node top : Children(root)) {
     const std::string name = Attr(top, "name");
     if (Is(top, kWsdlNs, "types")) {
-      for (const xmlNode* schema : Children(top)) {
+      for (const Node schema : Children(top)) {
         REQUIRE(Is(schema, kXsdNs, "schema"));
         c["schema"] = {"targetNamespace=" + Attr(schema, "targetNamespace"),
                        "elementFormDefault=" + Attr(schema, "elementFormDefault")};
-        for (const xmlNode* item : Children(schema)) {
+        for (const Node item : Children(schema)) {
           std::vector<std::string> lines;
           Canonical(item, 0, &lines);
           const std::string key = Local(item) + " " + Attr(item, "name");
@@ -130,11 +118,11 @@ Contract Describe(const xmlDoc* doc) {
       Canonical(top, 0, &c["message " + name]);
     } else if (Is(top, kWsdlNs, "portType")) {
       c["portType"] = {"name=" + name};
-      for (const xmlNode* op : Children(top)) Canonical(op, 0, &c["operation " + Attr(op, "name")]);
+      for (const Node op : Children(top)) Canonical(op, 0, &c["operation " + Attr(op, "name")]);
     } else if (Is(top, kWsdlNs, "binding")) {
       std::vector<std::string>& b = c["binding"];
       b.push_back("name=" + name + " type=" + Attr(top, "type"));
-      for (const xmlNode* op : Children(top)) {
+      for (const Node op : Children(top)) {
         if (Is(op, kWsdlNs, "operation")) {
           Canonical(op, 0, &c["binding-operation " + Attr(op, "name")]);
         } else {
@@ -186,8 +174,8 @@ Contract DescribeText(const std::string& text) {
   std::string error;
   Doc doc = Parse(text, &error);
   INFO(error);
-  REQUIRE(doc);
-  return Describe(doc.get());
+  REQUIRE(doc.ok());
+  return Describe(*doc);
 }
 
 std::vector<std::string> Keys(const Contract& c, const std::string& kind) {
@@ -324,14 +312,14 @@ TEST_CASE("the generated WSDL is well-formed and names the given soap:address", 
     std::string error;
     Doc doc = Parse(text, &error);
     INFO(error);
-    REQUIRE(doc);
-    const xmlNode* root = xmlDocGetRootElement(doc.get());
+    REQUIRE(doc.ok());
+    const Node root = doc->Root();
     CHECK(Attr(root, "targetNamespace") == atws::wsdl::TargetNamespace(f));
     std::vector<std::string> locations;
-    for (const xmlNode* svc : Children(root)) {
+    for (const Node svc : Children(root)) {
       if (!Is(svc, kWsdlNs, "service")) continue;
-      for (const xmlNode* port : Children(svc)) {
-        for (const xmlNode* a : Children(port)) {
+      for (const Node port : Children(svc)) {
+        for (const Node a : Children(port)) {
           if (Is(a, kSoapNs, "address")) locations.push_back(Attr(a, "location"));
         }
       }
