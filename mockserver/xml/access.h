@@ -9,11 +9,9 @@ namespace atws::xml::detail {
 
 struct Access {
   static xmlDoc* Doc(const Document& d) { return static_cast<xmlDoc*>(d.doc_); }
-  static Document MakeDocument(xmlDoc* d) { return Document(d); }
   static const xmlNode* Raw(Node n) { return static_cast<const xmlNode*>(n.node_); }
   static Node MakeNode(const xmlNode* n) { return Node(n); }
   static const xmlAttr* Raw(Attribute a) { return static_cast<const xmlAttr*>(a.attr_); }
-  static Attribute MakeAttribute(const xmlAttr* a) { return Attribute(a); }
 };
 
 }  // namespace atws::xml::detail
