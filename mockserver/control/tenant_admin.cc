@@ -158,43 +158,7 @@ bool Service::ResetTenant(long long id, std::string* error) {
     *error = fmt::format("no tenant {}", id);
     return false;
   }
-  {
-    // Requests hold this mutex while they use the database; the TenantDb object stays the
-    // same, only its contents (connection, caches) are exchanged.
-    std::lock_guard<std::mutex> l(t->db->mutex());
-    std::string err;
-    if (opt_.data_dir.empty()) {
-      auto fresh = store::TenantDb::Open(":memory:", cat_, &err);
-      if (!fresh || !fixtures::Populate(t->spec, *fresh, fixtures::DefaultBaseTime(), &err)) {
-        *error = fmt::format("tenant {}: default data: {}", id, err);
-        return false;
-      }
-      t->db->SwapContents(*fresh);
-    } else {
-      // Close the file's connection before deleting the file: SQLite removes the WAL file by
-      // name when the last connection closes. Meanwhile the tenant holds an empty database.
-      std::string path = fmt::format("{}/tenant-{}.sqlite", opt_.data_dir, id);
-      auto placeholder = store::TenantDb::Open(":memory:", cat_, &err);
-      if (!placeholder) {
-        *error = fmt::format("tenant {}: {}", id, err);
-        return false;
-      }
-      t->db->SwapContents(*placeholder);
-      placeholder.reset();  // closes the file
-      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-        std::remove((path + suffix).c_str());
-      auto fresh = store::TenantDb::Open(path, cat_, &err);
-      if (!fresh || !fixtures::Populate(t->spec, *fresh, fixtures::DefaultBaseTime(), &err)) {
-        *error = fmt::format("tenant {}: cannot write the default data to {}: {}", id, path, err);
-        return false;
-      }
-      t->db->SwapContents(*fresh);
-    }
-    t->settings = DefaultSettings();
-    // Settle queue, stamps and added picklist values belonged to the old data. (WriteState
-    // also notices a new connection by its handle, but a freed handle's address can be reused.)
-    t->writes = WriteState();
-  }
+  if (!ResetTenantData(*t, cat_, opt_.data_dir, DefaultSettings(), error)) return false;
   ResetDirectory(t);  // default users and zone (users.cc)
   ResetLanguage(t);   // tenant_language.cc
   t->usage.Clear();

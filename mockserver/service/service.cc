@@ -217,110 +217,19 @@ Service::~Service() {
     if (f.valid()) f.wait();
 }
 
-namespace {
-
-// Writes `bytes` to `path` through a temporary file renamed into place once it is synced: a
-// process killed meanwhile leaves no half-written database behind.
-bool WriteFileAtomically(const std::string& path, std::string_view bytes, std::string* error) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0;
-  size_t done = 0;
-  while (ok && done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  if (fd >= 0) ok = ::close(fd) == 0 && ok;
-  ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
-  if (!ok) {
-    *error = fmt::format("cannot write {}: {}", path, std::strerror(errno));
-    std::remove(tmp.c_str());
-  }
-  return ok;
-}
-
-}  // namespace
-
 void Service::LoadTenants() {
   tenants_.clear();
   users_.clear();
-  // Tenants are independent SQLite databases: open and fill them in parallel (start-up time).
-  // Each loader opens its database and locks the database's mutex before it says so; it fills
-  // the database under that lock, so a call that needs the data waits for it (every use of a
-  // TenantDb holds its mutex). Default tenants are copies of their build-time images, so there
-  // is little to wait for; a tenant without an image has its rows generated.
-  auto specs = fixtures::DefaultTenants();
-  if (!opt_.data_dir.empty()) mkdir(opt_.data_dir.c_str(), 0755);
-  std::vector<std::unique_ptr<Tenant>> made;
-  std::vector<std::future<void>> opened, filled;
-  for (const auto& spec : specs) {
-    auto t = std::make_unique<Tenant>();
-    t->spec = spec;
-    t->settings = DefaultSettings();
-    auto open = std::make_shared<std::promise<void>>();
-    opened.push_back(open->get_future());
-    filled.push_back(std::async(std::launch::async, [this, t = t.get(), open]() {
-      const auto& spec = t->spec;
-      std::string err;
-      bool fresh = true;
-      std::string path = ":memory:";
-      if (!opt_.data_dir.empty()) {
-        path = fmt::format("{}/tenant-{}.sqlite", opt_.data_dir, spec.id);
-        struct stat sb;
-        fresh = stat(path.c_str(), &sb) != 0;
-      }
-      const bool created = fresh;
-      // A default tenant starts as a copy of its database image, made at build time from the
-      // same Populate (fixtures/images.h); without one, its rows are generated below.
-      std::string_view image = fixtures::DefaultImage(spec.id);
-      if (fresh && !image.empty() && path == ":memory:") {
-        t->db = store::TenantDb::OpenImage(image, cat_, &err);
-        fixtures::ReleaseImagePages(image);
-        fresh = false;
-      } else {
-        if (fresh && !image.empty() && WriteFileAtomically(path, image, &err)) fresh = false;
-        fixtures::ReleaseImagePages(image);
-        if (err.empty()) t->db = store::TenantDb::Open(path, cat_, &err);
-      }
-      if (!t->db) {
-        open->set_exception(std::make_exception_ptr(
-            std::runtime_error(fmt::format("tenant {}: {}", spec.id, err))));
-        return;
-      }
-      t->created = created;
-      std::unique_lock<std::mutex> lock(t->db->mutex());
-      open->set_value();
-      if (fresh && !fixtures::Populate(spec, *t->db, fixtures::DefaultBaseTime(), &err)) {
-        if (path != ":memory:") std::remove(path.c_str());
-        throw std::runtime_error(fmt::format("tenant {}: default data: {}", spec.id, err));
-      }
-    }));
-    made.push_back(std::move(t));
-  }
-  std::exception_ptr failure;
-  for (auto& f : opened) {
-    try {
-      f.get();
-    } catch (...) {
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  if (failure) {
-    for (auto& f : filled) f.wait();
-    std::rethrow_exception(failure);
-  }
+  LoadedTenants loaded = LoadDefaultTenants(cat_, opt_.data_dir, DefaultSettings());
   {
     std::unique_lock<std::shared_mutex> dl(directory_mu_);
-    for (auto& t : made) {
+    for (auto& t : loaded.tenants) {
       for (const auto& u : t->spec.users)
         users_[AsciiLower(u.username)] = {t.get(), std::make_shared<const fixtures::ApiUser>(u)};
       tenants_.push_back(std::move(t));
     }
   }
-  loaders_ = std::move(filled);
+  loaders_ = std::move(loaded.filling);
   if (!opt_.background_load) WaitLoaded();
 }
 

@@ -21,8 +21,7 @@
 #include "fixtures/fixtures.h"
 #include "journal/journal.h"
 #include "store/store.h"
-#include "tenant/query_cache.h"
-#include "tenant/write_state.h"
+#include "tenant/tenant.h"
 #include "throttle/throttle.h"
 #include "throttle/usage_history.h"
 #include "throttle/usage_window.h"
@@ -52,43 +51,6 @@ struct Options {
   // while calls that touch a tenant's data wait on its mutex until it is filled (atws-mock's
   // time to ready). Off: the constructor returns with every tenant filled.
   bool background_load = false;
-};
-
-// Per-tenant settings that the admin API and the configuration file can change: the threshold
-// settings (throttle/throttle.h) and these.
-struct TenantSettings : ThresholdSettings {
-  long long settle_delay_ms = 2000;  // computed fields settle this long after a write; 0 = at once
-  // Ticket.Source written when a create sends none; 0 = the tenant's own default
-  // (TenantSpec.default_ticket_source: Client Portal unless the tenant names another).
-  long long default_ticket_source = 0;
-  // Multi-currency feature (docs/multi-currency.md): InternalCurrency* fields converted with
-  // the account's Currency rate; off = equal to their base fields.
-  bool multi_currency = false;
-  // Attachments (docs/contract.md): largest file (A-ATTACH-SIZE) and bytes uploaded per
-  // rolling window (A-ATTACH-RATE).
-  long long attachment_max_bytes = 6LL << 20;
-  long long attachment_window_bytes = 10000000;
-  int attachment_window_s = 300;
-};
-
-struct Tenant {
-  fixtures::TenantSpec spec;
-  std::unique_ptr<store::TenantDb> db;
-  UsageWindow usage;
-  TenantSettings settings;
-  InFlightCounter in_flight;  // calls in flight per (IntegrationCode, entity): thread limit
-  WriteState writes;          // settle queue, stamp high-water mark, added picklist values
-  QueryCache query_cache;     // serialised query results of the current data (OpQuery)
-  // The threshold held back or refused its last external call (latency tier or suspension).
-  // Only a routing hint for the HTTP layer (Service::LikelyHeld): the decision itself is taken
-  // for each call by Throttle.
-  std::atomic<bool> held_back{false};
-  // When the tenant's latest held-back answer is due (steady clock, µs; held_spacing_ms).
-  // Guarded by the tenant's db mutex, as the settings.
-  long long last_held_due_us = 0;
-  // Its database was written from the default data at start-up (in memory: always; with
-  // --data: when its file was missing). The configuration file's fixture sets go only there.
-  bool created = false;
 };
 
 class Service {

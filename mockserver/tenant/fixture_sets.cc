@@ -6,9 +6,9 @@
 #include <map>
 #include <set>
 
+#include "behaviours/behaviours.h"
 #include "common/text.h"
 #include "control/json.h"
-#include "behaviours/behaviours.h"
 #include "metadata/validation.h"
 #include "soap/soap.h"
 
