@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/scenario/scenario.h"
+#include "conformance/scenario/loader.h"
 
 namespace {
 

@@ -24,7 +24,7 @@
 #include "conformance/rules/client_rules.h"
 #include "conformance/rules/client_scenarios.h"
 #include "conformance/runner/client_process.h"
-#include "conformance/runner/runner.h"
+#include "conformance/runner/endpoint.h"
 #include "net/http_client.h"
 #include "xml/xml.h"
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "conformance/scenario/loader.h"
+
 namespace atws::conformance {
 namespace {
 

@@ -1,9 +1,13 @@
 // Runs conformance scenarios against one endpoint (the mock or a real Autotask) over HTTP(S),
-// like any client: zone discovery, HTTP Basic, the AutotaskIntegrations header. The mock's admin
-// API is used for set-up when the endpoint has one. Never links the server.
+// like any client (runner/endpoint.h: zone discovery, HTTP Basic, the AutotaskIntegrations
+// header). The mock's admin API is used for set-up when the endpoint has one. Never links the
+// server.
+//
+// A Runner owns its HTTP connection and the timeline of its calls; use it from one thread (the
+// steps of a <parallel> group run on threads of its own, each with its own connection). A
+// scenario that fails is a result (ScenarioResult::status), not an error.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,59 +15,11 @@
 #include <vector>
 
 #include "conformance/report/report.h"
+#include "conformance/runner/endpoint.h"
 #include "conformance/scenario/matchers.h"
 #include "conformance/scenario/scenario.h"
-#include "net/http_client.h"
-#include "xml/xml.h"
 
 namespace atws::conformance::scenario {
-
-// How to reach one endpoint.
-struct Target {
-  std::string label;          // "a", "b" … (reports)
-  std::string endpoint;       // a zone URL (…/atws.asmx); or
-  std::string discovery_url;  // the zone-neutral URL: getZoneInfo there gives the zone URL
-  std::string username, password, integration_code;
-  std::string admin_url;  // the admin API base (…/__admin/); "" = derived and probed
-  bool no_admin = false;  // never use an admin API
-  std::string admin_token;
-  double timeout_seconds = 120;
-};
-
-// What connecting learned.
-struct Session {
-  std::string zone_url;     // where calls go
-  std::string neutral_url;  // the zone-neutral endpoint
-  std::string web_url;
-  std::string origin;  // scheme://host[:port] of zone_url
-  int zone = 0;        // 0 when the URL names none
-  long long tenant = 0;
-  std::string admin_base;  // "" = no admin API
-  std::string admin_note;  // why there is none (or which was found)
-  std::string run_token;   // "atc-1a2b3c4d": tags this run's records
-  Vars vars;               // the built-in variables
-};
-
-// Calls getZoneInfo for the user (at the discovery URL, else at the endpoint), finds the admin
-// API, fills the built-in variables. False + *error when the endpoint cannot be used.
-bool Connect(const Target& target, Session* session, std::string* error);
-
-// POST /__admin/reset on the session's admin API (every tenant back to its default data and
-// settings, the clock back on real time). False + *error without an admin API or on failure.
-bool ResetMock(const Target& target, const Session& session, std::string* error);
-
-// A SOAP 1.1 POST of `envelope` (Content-Type text/xml; charset=utf-8, SOAPAction "soap_action"
-// quoted), with HTTP Basic when `username` is not empty.
-net::HttpRequest SoapRequest(const std::string& url, const std::string& soap_action,
-                             const std::string& envelope, const std::string& username,
-                             const std::string& password, double timeout_seconds);
-
-// URL helpers (path style …/webservicesN/… and host style webservicesN.autotask.net).
-int ZoneOfUrl(const std::string& url);                       // 0 when none
-std::string ZoneUrl(const std::string& zone_url, int zone);  // "" when not derivable
-std::string NeutralUrl(const std::string& zone_url);         // "" when not derivable
-std::string UrlWithVersion(const std::string& url, const std::string& version);
-std::string OriginOf(const std::string& url);
 
 struct CheckResult {
   std::string description;
@@ -143,10 +99,5 @@ report::Case ToCase(const ScenarioResult& r);
 // The tenant's threshold usage in percent read from a getThresholdAndUsageInfo answer; < 0 when
 // the body is not one.
 double UsagePercentFromAnswer(const std::string& body);
-
-// An answer as checks read it: namespaces stripped, so that plain XPath finds namespaced
-// elements (//EntityResults/Entity[1]/Status; xsi:type is @type); a DOCTYPE is refused; no limit
-// but libxml2's own. Errors: "line 3: <libxml2's reason>", "a DOCTYPE is not allowed" …
-Result<xml::Document> ParseAnswer(const std::string& body);
 
 }  // namespace atws::conformance::scenario

@@ -6,8 +6,10 @@
 #include <set>
 
 #include "conformance/report/report.h"
+#include "conformance/runner/endpoint.h"
 #include "conformance/runner/normalize.h"
 #include "conformance/runner/runner.h"
+#include "conformance/scenario/loader.h"
 #include "conformance/scenario/matchers.h"
 #include "conformance/scenario/scenario.h"
 #include "test_util.h"
