@@ -131,15 +131,6 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-bool RowExists(store::TenantDb& db, std::string_view table, long long id) {
-  sqlite3_stmt* st = db.Prepare("SELECT 1 FROM " + store::TenantDb::Quote(table) + " WHERE id = ?");
-  if (!st) return false;
-  sqlite3_bind_int64(st, 1, id);
-  bool found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_reset(st);
-  return found;
-}
-
 }  // namespace
 
 // ------------------------------------------------------------------------------ lookups
@@ -244,18 +235,15 @@ bool Service::CheckWriteAccess(CallContext& ctx) {
     long long id = 0;
     for (const auto& fa : ea.fields)
       if (AsciiIEquals(fa.name, "id")) ParseInt64(Trim(fa.text), &id);
-    if (id <= 0 || !RowExists(db, e->name, id)) continue;  // write_ops says it does not exist
+    if (id <= 0 || !db.RowExists(e->name, id)) continue;  // write_ops says it does not exist
     std::vector<store::Value> params;
     std::string where = "(id = ?)";
     params.push_back(store::Value::Int(id));
     where += " AND " + LobClause(user, *e, &params);
-    std::string err;
-    sqlite3_stmt* st =
-        db.Prepare("SELECT 1 FROM " + store::TenantDb::Quote(e->name) + " WHERE " + where, &err);
-    if (!st) continue;
-    for (size_t k = 0; k < params.size(); ++k) store::Bind(st, static_cast<int>(k + 1), params[k]);
-    bool visible = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
+    auto st = db.Prepare("SELECT 1 FROM " + store::TenantDb::Quote(e->name) + " WHERE " + where);
+    if (!st.ok()) continue;
+    st->BindAll(params);
+    bool visible = st->Next();
     if (!visible)
       errors.push_back(
           fmt::format("Error {} entity for record number [{}]. No {} with id {} exists.", verb, i,
@@ -283,13 +271,12 @@ bool Service::CheckImpersonation(CallContext& ctx) {
   }
   ctx.req.impersonate_as = id;
   if (id == 0) return true;  // 0: not impersonating
-  sqlite3_stmt* st = ctx.tenant->db->Prepare("SELECT \"Active\" FROM \"Resource\" WHERE id = ?");
-  int found = 0;  // 0 none, 1 inactive, 2 active
-  if (st) {
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-      found = sqlite3_column_type(st, 0) == SQLITE_NULL || sqlite3_column_int64(st, 0) ? 2 : 1;
-    sqlite3_reset(st);
+  // 0 none, 1 inactive, 2 active.
+  int found = 0;
+  if (auto st = ctx.tenant->db->Prepare("SELECT \"Active\" FROM \"Resource\" WHERE id = ?");
+      st.ok()) {
+    st->BindInt(1, id);
+    if (st->Next()) found = st->IsNull(0) || st->Int(0) ? 2 : 1;
   }
   if (found == 2) return true;
   ctx.req.impersonate_as = 0;
@@ -476,13 +463,13 @@ bool ApplyUserJson(const catalog::Catalog& cat, const json& j, Tenant& t, bool c
   {
     std::lock_guard<std::mutex> l(t.db->mutex());
     for (long long lob : lobs)
-      if (!RowExists(*t.db, "BusinessDivisionSubdivision", lob)) {
+      if (!t.db->RowExists("BusinessDivisionSubdivision", lob)) {
         *err = fmt::format("lines_of_business: no BusinessDivisionSubdivision {} in tenant {}", lob,
                            t.spec.id);
         return false;
       }
     if (j.contains("resource_id") || creating) {
-      if (resource <= 0 || !RowExists(*t.db, "Resource", resource)) {
+      if (resource <= 0 || !t.db->RowExists("Resource", resource)) {
         *err = fmt::format("resource_id: no Resource {} in tenant {}", resource, t.spec.id);
         return false;
       }

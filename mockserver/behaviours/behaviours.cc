@@ -11,6 +11,7 @@
 #include <map>
 
 #include "common/text.h"
+#include "store/savepoint.h"
 
 namespace atws::service {
 
@@ -25,21 +26,6 @@ namespace {
 
 constexpr Micros kNoDue = std::numeric_limits<Micros>::max();
 constexpr long long kMsPerDay = 86400000LL;
-
-Value ColumnValue(sqlite3_stmt* st, int col) {
-  switch (sqlite3_column_type(st, col)) {
-    case SQLITE_INTEGER:
-      return Value::Int(sqlite3_column_int64(st, col));
-    case SQLITE_FLOAT:
-      return Value::Real(sqlite3_column_double(st, col));
-    case SQLITE_NULL:
-      return Value::Null();
-    default: {
-      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
-      return Value::Text(p ? std::string(p, sqlite3_column_bytes(st, col)) : std::string());
-    }
-  }
-}
 
 bool IsInt(FieldType t) {
   return t == FieldType::kInteger || t == FieldType::kLong || t == FieldType::kShort;
@@ -138,13 +124,6 @@ std::string Utf8Prefix(const std::string& s, size_t max_chars) {
   return s.substr(0, i);
 }
 
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 Value TextOrNull(const std::string& s) { return s.empty() ? Value::Null() : Value::Text(s); }
 
 double Round4(double v) { return std::round(v * 10000.0) / 10000.0; }
@@ -174,15 +153,6 @@ const ActivityLink kActivityLinks[] = {
 
 const catalog::Catalog& Cat(Tenant& t) { return t.db->catalog(); }
 
-bool RowExists(TenantDb& db, const Entity& e, long long id) {
-  sqlite3_stmt* st = db.Prepare("SELECT 1 FROM " + TenantDb::Quote(e.name) + " WHERE id = ?");
-  if (!st) return false;
-  sqlite3_bind_int64(st, 1, id);
-  bool found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_reset(st);
-  return found;
-}
-
 }  // namespace
 
 // ---- rows --------------------------------------------------------------------------------------
@@ -191,15 +161,14 @@ bool ReadRow(TenantDb& db, const Entity& e, long long id, std::vector<Value>* ro
   std::string sql = "SELECT id";
   for (size_t i = 1; i < e.fields.size(); ++i) sql += ", " + TenantDb::Quote(e.fields[i].name);
   sql += " FROM " + TenantDb::Quote(e.name) + " WHERE id = ?";
-  sqlite3_stmt* st = db.Prepare(sql);
-  if (!st) return false;
-  sqlite3_bind_int64(st, 1, id);
-  bool found = sqlite3_step(st) == SQLITE_ROW;
+  auto st = db.Prepare(sql);
+  if (!st.ok()) return false;
+  st->BindInt(1, id);
+  bool found = st->Next();
   if (found) {
     row->assign(e.fields.size(), Value());
-    for (size_t i = 0; i < e.fields.size(); ++i) (*row)[i] = ColumnValue(st, static_cast<int>(i));
+    for (size_t i = 0; i < e.fields.size(); ++i) (*row)[i] = st->ValueAt(static_cast<int>(i));
   }
-  sqlite3_reset(st);
   return found;
 }
 
@@ -230,9 +199,9 @@ std::string ValueText(const Value& v) {
 bool EnsureWriteState(Tenant& t, std::string* error) {
   WriteState& s = t.writes;
   TenantDb& db = *t.db;
-  if (s.db_handle != db.handle()) {
+  if (s.db_handle != db.connection_id()) {
     s = WriteState();
-    s.db_handle = db.handle();
+    s.db_handle = db.connection_id();
   }
   if (s.tables_ready) return true;
   if (!db.Exec("CREATE TABLE IF NOT EXISTS atws_settle (entity TEXT NOT NULL, row_id INTEGER NOT "
@@ -354,7 +323,7 @@ bool TouchParents(TenantDb& db, const Entity& child, const std::vector<Value>* o
         (targets.empty() || targets[0] != (*new_row)[ref->index].i))
       targets.push_back((*new_row)[ref->index].i);
     for (long long pid : targets) {
-      if (!RowExists(db, *parent, pid)) continue;  // no such parent: nothing to move
+      if (!db.RowExists(parent->name, pid)) continue;  // no such parent: nothing to move
       if (!db.Update(*parent, pid, stamps, {}, error)) return false;
     }
   }
@@ -423,15 +392,13 @@ Value StoredOrQueued(TenantDb& db, const Entity& e, long long id, const char* fi
   const Field* f = e.FindField(field);
   if (!f || !ReadRow(db, e, id, &row)) return Value();
   if (!row[f->index].is_null()) return row[f->index];
-  sqlite3_stmt* st =
+  auto st =
       db.Prepare("SELECT value FROM atws_settle WHERE entity = ? AND row_id = ? AND field = ?");
-  if (!st) return Value();
-  sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st, 2, id);
-  sqlite3_bind_text(st, 3, f->name.c_str(), -1, SQLITE_TRANSIENT);
-  Value v = sqlite3_step(st) == SQLITE_ROW ? ColumnValue(st, 0) : Value();
-  sqlite3_reset(st);
-  return v;
+  if (!st.ok()) return Value();
+  st->BindText(1, e.name.c_str());
+  st->BindInt(2, id);
+  st->BindText(3, f->name.c_str());
+  return st->Next() ? st->ValueAt(0) : Value();
 }
 
 }  // namespace
@@ -536,58 +503,51 @@ long long MaxSequence(TenantDb& db, const Entity& e, const Field& f, const std::
   hi.back() = static_cast<char>(hi.back() + 1);
   long long best = 0;
   std::string col = TenantDb::Quote(f.name);
-  sqlite3_stmt* st =
-      db.Prepare("SELECT MAX(CAST(substr(" + col + ", ?) AS INTEGER)) FROM " +
-                 TenantDb::Quote(e.name) + " WHERE " + col + " >= ? AND " + col + " < ?");
-  if (st) {
-    sqlite3_bind_int64(st, 1, static_cast<long long>(prefix.size()) + 1);
-    sqlite3_bind_text(st, 2, prefix.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, hi.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) best = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+  if (auto st = db.Prepare("SELECT MAX(CAST(substr(" + col + ", ?) AS INTEGER)) FROM " +
+                           TenantDb::Quote(e.name) + " WHERE " + col + " >= ? AND " + col + " < ?");
+      st.ok()) {
+    st->BindInt(1, static_cast<long long>(prefix.size()) + 1);
+    st->BindText(2, prefix.c_str());
+    st->BindText(3, hi.c_str());
+    if (st->Next()) best = st->Int(0);
   }
-  st = db.Prepare(
-      "SELECT MAX(CAST(substr(value, ?) AS INTEGER)) FROM atws_settle WHERE entity = ? AND "
-      "field = ? AND value >= ? AND value < ?");
-  if (st) {
-    sqlite3_bind_int64(st, 1, static_cast<long long>(prefix.size()) + 1);
-    sqlite3_bind_text(st, 2, e.name.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, f.name.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, prefix.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, hi.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) best = std::max(best, sqlite3_column_int64(st, 0));
-    sqlite3_reset(st);
+  if (auto st = db.Prepare(
+          "SELECT MAX(CAST(substr(value, ?) AS INTEGER)) FROM atws_settle WHERE entity = ? AND "
+          "field = ? AND value >= ? AND value < ?");
+      st.ok()) {
+    st->BindInt(1, static_cast<long long>(prefix.size()) + 1);
+    st->BindText(2, e.name.c_str());
+    st->BindText(3, f.name.c_str());
+    st->BindText(4, prefix.c_str());
+    st->BindText(5, hi.c_str());
+    if (st->Next()) best = std::max(best, st->Int(0));
   }
   return best;
 }
 
 long long MaxInteger(TenantDb& db, const Entity& e, const Field& f) {
   long long best = 0;
-  sqlite3_stmt* st =
-      db.Prepare("SELECT MAX(" + TenantDb::Quote(f.name) + ") FROM " + TenantDb::Quote(e.name));
-  if (st) {
-    if (sqlite3_step(st) == SQLITE_ROW) best = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-  }
-  st = db.Prepare("SELECT MAX(value) FROM atws_settle WHERE entity = ? AND field = ?");
-  if (st) {
-    sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, f.name.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) best = std::max(best, sqlite3_column_int64(st, 0));
-    sqlite3_reset(st);
+  if (auto st =
+          db.Prepare("SELECT MAX(" + TenantDb::Quote(f.name) + ") FROM " + TenantDb::Quote(e.name));
+      st.ok() && st->Next())
+    best = st->Int(0);
+  if (auto st = db.Prepare("SELECT MAX(value) FROM atws_settle WHERE entity = ? AND field = ?");
+      st.ok()) {
+    st->BindText(1, e.name.c_str());
+    st->BindText(2, f.name.c_str());
+    if (st->Next()) best = std::max(best, st->Int(0));
   }
   return best;
 }
 
 long long CountWhere(TenantDb& db, const Entity& e, const char* field, long long value) {
   if (!e.FindField(field)) return 0;
-  sqlite3_stmt* st = db.Prepare("SELECT COUNT(*) FROM " + TenantDb::Quote(e.name) + " WHERE " +
-                                TenantDb::Quote(field) + " = ?");
+  auto st = db.Prepare("SELECT COUNT(*) FROM " + TenantDb::Quote(e.name) + " WHERE " +
+                       TenantDb::Quote(field) + " = ?");
   long long n = 0;
-  if (st) {
-    sqlite3_bind_int64(st, 1, value);
-    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+  if (st.ok()) {
+    st->BindInt(1, value);
+    if (st->Next()) n = st->Int(0);
   }
   return n;
 }
@@ -763,26 +723,19 @@ bool QueueSettle(Tenant& t, const Entity& e, long long id,
                  const std::vector<std::pair<int, Value>>& values, Micros due, std::string* error) {
   if (!EnsureWriteState(t, error)) return false;
   TenantDb& db = *t.db;
-  sqlite3_stmt* st = db.Prepare(
+  auto st = db.Prepare(
       "INSERT OR REPLACE INTO atws_settle (entity, row_id, field, value, due) VALUES (?, ?, ?, "
-      "?, ?)",
-      error);
-  if (!st) return false;
+      "?, ?)");
+  if (!st.ok()) return st.status().Into(error);
   for (const auto& [fi, v] : values) {
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, id);
-    sqlite3_bind_text(st, 3, e.fields[fi].name.c_str(), -1, SQLITE_TRANSIENT);
-    store::Bind(st, 4, v);
-    sqlite3_bind_int64(st, 5, due);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-      if (error) *error = sqlite3_errmsg(db.handle());
-      sqlite3_reset(st);
-      return false;
-    }
+    st->Reset();
+    st->BindText(1, e.name.c_str());
+    st->BindInt(2, id);
+    st->BindText(3, e.fields[fi].name.c_str());
+    st->Bind(4, v);
+    st->BindInt(5, due);
+    if (Status s = st->Run(); !s.ok()) return s.Into(error);
   }
-  sqlite3_reset(st);
   WriteState& s = t.writes;
   if (s.next_due_known && due < s.next_due) s.next_due = due;
   return true;
@@ -791,56 +744,48 @@ bool QueueSettle(Tenant& t, const Entity& e, long long id,
 bool DropSettle(Tenant& t, const Entity& e, long long id, int field_index, std::string* error) {
   if (!EnsureWriteState(t, error)) return false;
   TenantDb& db = *t.db;
-  sqlite3_stmt* st =
+  auto st =
       field_index < 0
-          ? db.Prepare("DELETE FROM atws_settle WHERE entity = ? AND row_id = ?", error)
-          : db.Prepare("DELETE FROM atws_settle WHERE entity = ? AND row_id = ? AND field = ?",
-                       error);
-  if (!st) return false;
-  sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st, 2, id);
-  if (field_index >= 0)
-    sqlite3_bind_text(st, 3, e.fields[field_index].name.c_str(), -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
-    if (error) *error = sqlite3_errmsg(db.handle());
-    return false;
-  }
-  return true;
+          ? db.Prepare("DELETE FROM atws_settle WHERE entity = ? AND row_id = ?")
+          : db.Prepare("DELETE FROM atws_settle WHERE entity = ? AND row_id = ? AND field = ?");
+  if (!st.ok()) return st.status().Into(error);
+  st->BindText(1, e.name.c_str());
+  st->BindInt(2, id);
+  if (field_index >= 0) st->BindText(3, e.fields[field_index].name.c_str());
+  return st->Run().Into(error);
 }
 
 void SettleDue(Tenant& t, Micros now) {
   WriteState& s = t.writes;
-  if (s.db_handle == t.db->handle() && s.next_due_known && now < s.next_due) return;
+  if (s.db_handle == t.db->connection_id() && s.next_due_known && now < s.next_due) return;
   if (!EnsureWriteState(t)) return;
   TenantDb& db = *t.db;
   auto read_next = [&]() {
-    sqlite3_stmt* st = db.Prepare("SELECT MIN(due) FROM atws_settle");
+    auto st = db.Prepare("SELECT MIN(due) FROM atws_settle");
     s.next_due = kNoDue;
-    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-      s.next_due = sqlite3_column_int64(st, 0);
-    if (st) sqlite3_reset(st);
+    if (st.ok() && st->Next() && !st->IsNull(0)) s.next_due = st->Int(0);
     s.next_due_known = true;
   };
   if (!s.next_due_known) read_next();
   if (now < s.next_due) return;
   // Collect first (the statement is reused by nothing else meanwhile), then apply.
   std::map<std::pair<std::string, long long>, std::vector<std::pair<std::string, Value>>> due;
-  sqlite3_stmt* st = db.Prepare(
-      "SELECT entity, row_id, field, value FROM atws_settle WHERE due <= ? ORDER BY entity, "
-      "row_id");
-  if (!st) return;
-  sqlite3_bind_int64(st, 1, now);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    std::string ent = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    long long rid = sqlite3_column_int64(st, 1);
-    std::string field = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
-    due[{ent, rid}].emplace_back(field, ColumnValue(st, 3));
+  {
+    auto st = db.Prepare(
+        "SELECT entity, row_id, field, value FROM atws_settle WHERE due <= ? ORDER BY entity, "
+        "row_id");
+    if (!st.ok()) return;
+    st->BindInt(1, now);
+    while (st->Next()) {
+      std::string ent(st->Text(0));
+      long long rid = st->Int(1);
+      std::string field(st->Text(2));
+      due[{ent, rid}].emplace_back(field, st->ValueAt(3));
+    }
   }
-  sqlite3_reset(st);
   const catalog::Catalog& cat = db.catalog();
-  if (!db.Exec("SAVEPOINT atws_settle_apply")) return;
+  auto savepoint = store::Savepoint::Begin(db, "atws_settle_apply");
+  if (!savepoint.ok()) return;
   std::string err;
   for (const auto& [key, fields] : due) {
     const Entity* e = cat.Find(key.first);
@@ -850,13 +795,11 @@ void SettleDue(Tenant& t, Micros now) {
       if (const Field* f = e->FindField(name)) values.emplace_back(f->index, v);
     db.Update(*e, key.second, values, {}, &err);  // a deleted row has nothing to settle
   }
-  st = db.Prepare("DELETE FROM atws_settle WHERE due <= ?");
-  if (st) {
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_step(st);
-    sqlite3_reset(st);
+  if (auto st = db.Prepare("DELETE FROM atws_settle WHERE due <= ?"); st.ok()) {
+    st->BindInt(1, now);
+    (void)st->Run();
   }
-  db.Exec("RELEASE atws_settle_apply");
+  (void)savepoint->Release();
   read_next();
 }
 
@@ -872,21 +815,20 @@ void LoadAddedValues(Tenant& t) {
   WriteState& s = t.writes;
   if (!EnsureWriteState(t) || s.picklists_loaded) return;
   const catalog::Catalog& cat = Cat(t);
-  sqlite3_stmt* st = t.db->Prepare(
+  auto st = t.db->Prepare(
       "SELECT entity, field, value, label, sort FROM atws_picklist ORDER BY sort, value");
-  if (!st) return;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const Entity* e = cat.Find(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  if (!st.ok()) return;
+  while (st->Next()) {
+    const Entity* e = cat.Find(st->Text(0));
     if (!e) continue;
-    const Field* f = e->FindField(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+    const Field* f = e->FindField(st->Text(1));
     if (!f) continue;
     PicklistValue v;
-    v.value = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
-    for (auto& l : v.labels) l = reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
-    v.sort_order = sqlite3_column_int(st, 4);
+    v.value = std::string(st->Text(2));
+    for (auto& l : v.labels) l = std::string(st->Text(3));
+    v.sort_order = static_cast<int>(st->Int(4));
     s.added_values[{cat.EntityIndex(e), f->index}].push_back(std::move(v));
   }
-  sqlite3_reset(st);
   s.picklists_loaded = true;
   s.merged.clear();
 }
@@ -974,20 +916,16 @@ bool AddTenantPicklistValue(Tenant& t, const Entity& e, const Field& f, const st
   v.value = std::to_string(max_value + 1);
   for (auto& l : v.labels) l = label;
   v.sort_order = max_sort + 1;
-  sqlite3_stmt* st = t.db->Prepare(
-      "INSERT INTO atws_picklist (entity, field, value, label, sort) VALUES (?, ?, ?, ?, ?)",
-      error);
-  if (!st) return false;
-  sqlite3_bind_text(st, 1, e.name.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 2, f.name.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 3, v.value.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 4, label.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(st, 5, v.sort_order);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
-    *error = sqlite3_errmsg(t.db->handle());
-    return false;
+  {
+    auto st = t.db->Prepare(
+        "INSERT INTO atws_picklist (entity, field, value, label, sort) VALUES (?, ?, ?, ?, ?)");
+    if (!st.ok()) return st.status().Into(error);
+    st->BindText(1, e.name.c_str());
+    st->BindText(2, f.name.c_str());
+    st->BindText(3, v.value.c_str());
+    st->BindText(4, label.c_str());
+    st->BindInt(5, v.sort_order);
+    if (Status s = st->Run(); !s.ok()) return s.Into(error);
   }
   std::pair<int, int> key{Cat(t).EntityIndex(&e), f.index};
   t.writes.added_values[key].push_back(v);

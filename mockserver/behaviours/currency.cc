@@ -21,13 +21,12 @@ constexpr const char* kAccountPath[] = {"AccountID", "VendorID", "OrderID",   "Q
                                         "TicketID",  "TaskID",   "ProjectID", "ContractID"};
 
 bool ReadInt(TenantDb& db, const Entity& e, const Field& f, long long id, long long* out) {
-  sqlite3_stmt* st = db.Prepare("SELECT " + TenantDb::Quote(f.name) + " FROM " +
-                                TenantDb::Quote(e.name) + " WHERE id = ?");
-  if (!st) return false;
-  sqlite3_bind_int64(st, 1, id);
-  bool ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
-  if (ok) *out = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
+  auto st = db.Prepare("SELECT " + TenantDb::Quote(f.name) + " FROM " + TenantDb::Quote(e.name) +
+                       " WHERE id = ?");
+  if (!st.ok()) return false;
+  st->BindInt(1, id);
+  bool ok = st->Next() && !st->IsNull(0);
+  if (ok) *out = st->Int(0);
   return ok && *out > 0;
 }
 
@@ -72,17 +71,15 @@ double CurrencyRate(TenantDb& db, const catalog::Catalog& cat, const Entity& e, 
   const Field* cf = account->FindField("CurrencyID");
   long long currency_id = 0;
   if (!cf || !ReadInt(db, *account, *cf, account_id, &currency_id)) return 1.0;
-  sqlite3_stmt* st =
+  auto st =
       db.Prepare("SELECT ExchangeRate, IsInternalCurrency, Active FROM \"Currency\" WHERE id = ?");
-  if (!st) return 1.0;
-  sqlite3_bind_int64(st, 1, currency_id);
+  if (!st.ok()) return 1.0;
+  st->BindInt(1, currency_id);
   double rate = 1.0;
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-      sqlite3_column_int64(st, 1) == 0 && sqlite3_column_int64(st, 2) != 0) {
-    double r = sqlite3_column_double(st, 0);
+  if (st->Next() && !st->IsNull(0) && st->Int(1) == 0 && st->Int(2) != 0) {
+    double r = st->Real(0);
     if (r > 0 && std::isfinite(r)) rate = r;
   }
-  sqlite3_reset(st);
   return rate;
 }
 
@@ -154,22 +151,22 @@ bool ApplyCurrency(bool multi_currency, TenantDb& db, const catalog::Catalog& ca
   for (size_t i = 0; i < twins.size(); ++i)
     sql += (i ? ", " : "") + TenantDb::Quote(twins[i].second->name);
   sql += " FROM " + TenantDb::Quote(e.name) + " WHERE id = ?";
-  sqlite3_stmt* st = db.Prepare(sql, error);
-  if (!st) return false;
-  sqlite3_bind_int64(st, 1, id);
   std::vector<std::pair<int, Value>> values;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    for (size_t i = 0; i < twins.size(); ++i) {
-      int col = static_cast<int>(i);
-      if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-        values.emplace_back(twins[i].first->index, Value::Null());
-        continue;
+  {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status().Into(error);
+    st->BindInt(1, id);
+    if (st->Next()) {
+      for (size_t i = 0; i < twins.size(); ++i) {
+        int col = static_cast<int>(i);
+        if (st->IsNull(col)) {
+          values.emplace_back(twins[i].first->index, Value::Null());
+          continue;
+        }
+        values.emplace_back(twins[i].first->index, Value::Real(Internal(st->Real(col), rate)));
       }
-      values.emplace_back(twins[i].first->index,
-                          Value::Real(Internal(sqlite3_column_double(st, col), rate)));
     }
   }
-  sqlite3_reset(st);
   if (values.empty()) return true;  // no such row: nothing to do
   return db.Update(e, id, values, {}, error);
 }

@@ -24,6 +24,18 @@ std::string FoldCase(std::string_view utf8);
 int FoldCompare(std::string_view a, std::string_view b);
 // True when the whole input is well-formed UTF-8 (no overlongs, no surrogates).
 bool IsValidUtf8(std::string_view s);
+// Number of characters (code points) of UTF-8 text, as the API's field lengths count them: the
+// bytes that do not continue a sequence.
+inline size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+// Length of the UTF-8 sequence starting at s[i] (i < s.size()): 1 to 4 for a lead byte
+// (00-7F, C2-DF, E0-EF, F0-F4) followed by as many continuation bytes as it announces; 0 when
+// the bytes there are not such a sequence.
+size_t Utf8SequenceLength(std::string_view s, size_t i);
 
 // Appends `s` escaped for XML text content and double-quoted attribute values (& < > " and
 // CR); apostrophes stay as they are, as ASP.NET writes them.

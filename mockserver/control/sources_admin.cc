@@ -8,9 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "behaviours/behaviours.h"
 #include "common/text.h"
 #include "control/json.h"
-#include "behaviours/behaviours.h"
+#include "store/savepoint.h"
 
 namespace atws::service {
 
@@ -131,8 +132,13 @@ bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& 
     return true;
   }
   std::string err;
-  if (!EnsureWriteState(*t, &err) || !db.Exec("SAVEPOINT atws_admin_delete", &err)) {
+  if (!EnsureWriteState(*t, &err)) {
     *out = JsonError(500, err);
+    return true;
+  }
+  auto savepoint = store::Savepoint::Begin(db, "atws_admin_delete");
+  if (!savepoint.ok()) {
+    *out = JsonError(500, savepoint.status().message());
     return true;
   }
   // Deleted by the tenant's first API user's resource unless the body names one.
@@ -148,23 +154,22 @@ bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& 
   for (const char* name : kTicketChildren) {
     const catalog::Entity* ce = cat.Find(name);
     if (!ok || !ce || !ce->FindField("TicketID")) continue;
-    sqlite3_stmt* st =
+    auto st =
         db.Prepare("DELETE FROM " + store::TenantDb::Quote(ce->name) + " WHERE \"TicketID\" = ?");
-    if (!st) continue;
-    sqlite3_bind_int64(st, 1, ticket_id);
-    ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) err = sqlite3_errmsg(db.handle());
-    children += sqlite3_changes(db.handle());
-    sqlite3_reset(st);
+    if (!st.ok()) continue;
+    st->BindInt(1, ticket_id);
+    Status deleted = st->Run();
+    ok = deleted.ok();
+    if (!ok) err = deleted.message();
+    children += db.Changes();
   }
   ok = ok && DropSettle(*t, *te, ticket_id, -1, &err) && db.Delete(*te, ticket_id, &err);
   if (!ok) {
-    db.Exec("ROLLBACK TO atws_admin_delete");
-    db.Exec("RELEASE atws_admin_delete");
+    savepoint->Rollback();
     *out = JsonError(500, err);
     return true;
   }
-  db.Exec("RELEASE atws_admin_delete");
+  (void)savepoint->Release();
   db.BumpGeneration();
   *out = Json(200, {{"tenant", tid},
                     {"deleted", ticket_id},

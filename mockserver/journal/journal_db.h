@@ -9,9 +9,7 @@
 #include <vector>
 
 #include "journal/journal.h"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "store/database.h"
 
 namespace atws::service {
 
@@ -37,9 +35,9 @@ class JournalDb {
   void Clear(long long tenant);
 
  private:
-  explicit JournalDb(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
-  sqlite3_stmt* insert_ = nullptr;
+  explicit JournalDb(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
+  std::unique_ptr<store::Database> db_;
+  std::string insert_sql_;  // Insert's statement, prepared once and kept in db_'s cache
 };
 
 }  // namespace atws::service

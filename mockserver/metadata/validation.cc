@@ -7,8 +7,8 @@
 #include <cmath>
 #include <limits>
 
-#include "common/text.h"
 #include "behaviours/behaviours.h"
+#include "common/text.h"
 #include "service/service.h"
 
 namespace atws::service {
@@ -19,13 +19,6 @@ using catalog::FieldType;
 using store::Value;
 
 namespace {
-
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
 
 std::string Cut(std::string_view s, size_t n = 100) { return std::string(s.substr(0, n)); }
 
@@ -47,15 +40,7 @@ std::string KeyText(const Value& v, const std::string& sent) {
 
 // ---- TenantLookup ------------------------------------------------------------------------------
 
-bool TenantLookup::RowExists(const Entity& e, long long id) {
-  sqlite3_stmt* st =
-      t_.db->Prepare("SELECT 1 FROM " + store::TenantDb::Quote(e.name) + " WHERE id = ?");
-  if (!st) return false;
-  sqlite3_bind_int64(st, 1, id);
-  bool found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_reset(st);
-  return found;
-}
+bool TenantLookup::RowExists(const Entity& e, long long id) { return t_.db->RowExists(e.name, id); }
 
 Value TenantLookup::StoredValue(const Entity& e, long long id, const Field& f) {
   std::vector<Value> row;

@@ -12,6 +12,8 @@
 
 #include "common/text.h"
 #include "ops/call.h"
+#include "soap/entity_writer.h"
+#include "store/savepoint.h"
 
 namespace atws::service {
 
@@ -101,13 +103,6 @@ bool ParseId(std::string_view text, long long* out) {
     return true;
   }
   return false;
-}
-
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
 }
 
 // MIME type by file name extension, for FILE_ATTACHMENTs sent without ContentType
@@ -316,12 +311,7 @@ void Service::OpCreateAttachment(CallContext& ctx) {
   auto exists = [&](const char* entity, long long id) {
     const Entity* pe = cat_.Find(entity);
     if (!pe || id < 0) return false;  // id 0: the tenant's own account
-    sqlite3_stmt* st = db.Prepare("SELECT 1 FROM " + TenantDb::Quote(pe->name) + " WHERE id = ?");
-    if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
+    return db.RowExists(pe->name, id);
   };
   if (errors.empty() && parent && !exists(parent->entity, parent_id))
     errors.push_back(
@@ -362,11 +352,11 @@ void Service::OpCreateAttachment(CallContext& ctx) {
   const Micros now_us = clock_->Now();
   const Micros window_us = static_cast<Micros>(settings.attachment_window_s) * 1000000;
   long long recent = 0;
-  if (sqlite3_stmt* st =
-          db.Prepare("SELECT COALESCE(SUM(bytes), 0) FROM atws_attachment_upload WHERE at > ?")) {
-    sqlite3_bind_int64(st, 1, now_us - window_us);
-    if (sqlite3_step(st) == SQLITE_ROW) recent = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+  if (auto st =
+          db.Prepare("SELECT COALESCE(SUM(bytes), 0) FROM atws_attachment_upload WHERE at > ?");
+      st.ok()) {
+    st->BindInt(1, now_us - window_us);
+    if (st->Next()) recent = st->Int(0);
   }
   if (size > 0 && recent + size > settings.attachment_window_bytes) {
     ctx.Error({fmt::format(
@@ -406,47 +396,41 @@ void Service::OpCreateAttachment(CallContext& ctx) {
   else if (is_file)
     set("ContentType", Value::Text(ContentTypeFor(*get("FullPath"))));
 
-  if (!db.Exec("SAVEPOINT atws_attachment", &err)) {
+  auto savepoint = store::Savepoint::Begin(db, "atws_attachment");
+  if (!savepoint.ok()) {
     ctx.Error({"The database is busy; try again."});
     return;
   }
   auto rollback = [&](const std::string& why) {
-    db.Exec("ROLLBACK TO atws_attachment");
-    db.Exec("RELEASE atws_attachment");
+    savepoint->Rollback();
     ctx.Error({"The attachment could not be stored: " + why});
   };
   long long id = db.Insert(*e, values, {}, 0, &err);
   if (id == 0) return rollback(err);
   if (is_file) {
-    sqlite3_stmt* st =
-        db.Prepare("INSERT INTO atws_attachment_data (id, data) VALUES (?, ?)", &err);
-    if (!st) return rollback(err);
-    sqlite3_bind_int64(st, 1, id);
-    if (data.empty())
-      sqlite3_bind_zeroblob(st, 2, 0);
-    else
-      sqlite3_bind_blob64(st, 2, data.data(), data.size(), SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) return rollback(sqlite3_errmsg(db.handle()));
+    {
+      auto st = db.Prepare("INSERT INTO atws_attachment_data (id, data) VALUES (?, ?)");
+      if (!st.ok()) return rollback(st.status().message());
+      st->BindInt(1, id);
+      st->BindBlob(2, data);  // not copied: `data` outlives the statement's use
+      if (Status s = st->Run(); !s.ok()) return rollback(s.message());
+    }
     if (size > 0) {
-      st = db.Prepare("INSERT INTO atws_attachment_upload (at, bytes) VALUES (?, ?)", &err);
-      if (!st) return rollback(err);
-      sqlite3_bind_int64(st, 1, now_us);
-      sqlite3_bind_int64(st, 2, size);
-      rc = sqlite3_step(st);
-      sqlite3_reset(st);
-      if (rc != SQLITE_DONE) return rollback(sqlite3_errmsg(db.handle()));
+      {
+        auto st = db.Prepare("INSERT INTO atws_attachment_upload (at, bytes) VALUES (?, ?)");
+        if (!st.ok()) return rollback(st.status().message());
+        st->BindInt(1, now_us);
+        st->BindInt(2, size);
+        if (Status s = st->Run(); !s.ok()) return rollback(s.message());
+      }
       // Uploads older than the window no longer matter.
-      if ((st = db.Prepare("DELETE FROM atws_attachment_upload WHERE at <= ?"))) {
-        sqlite3_bind_int64(st, 1, now_us - window_us);
-        sqlite3_step(st);
-        sqlite3_reset(st);
+      if (auto st = db.Prepare("DELETE FROM atws_attachment_upload WHERE at <= ?"); st.ok()) {
+        st->BindInt(1, now_us - window_us);
+        (void)st->Run();
       }
     }
   }
-  db.Exec("RELEASE atws_attachment");
+  (void)savepoint->Release();
   db.BumpGeneration();
 
   nlohmann::json fields = nlohmann::json::object();
@@ -475,9 +459,11 @@ void Service::OpGetAttachment(CallContext& ctx) {
   std::string where = "id = ?", err, info;
   std::vector<Value> params = {Value::Int(id)};
   long long rows = 0;
-  if (!e || !RestrictQuery(*ctx.user, *e, &where, &params) ||
-      !AppendRows(&info, db, *e, ctx.flavour, where, params, nullptr, &rows, nullptr, &err) ||
-      rows == 0) {
+  if (e && RestrictQuery(*ctx.user, *e, &where, &params)) {
+    auto page = soap::AppendEntities(&info, db, *e, ctx.flavour, where, params);
+    if (page.ok()) rows = page->rows;
+  }
+  if (rows == 0) {
     ctx.Error({fmt::format("No attachment with id {} exists.", id)});
     return;
   }
@@ -492,18 +478,16 @@ void Service::OpGetAttachment(CallContext& ctx) {
   soap::BeginResponse(&out, "GetAttachment", ctx.ep.version);
   out += "<GetAttachmentResult>";
   if (EnsureSchema(db, &err)) {
-    if (sqlite3_stmt* st = db.Prepare("SELECT data FROM atws_attachment_data WHERE id = ?")) {
-      sqlite3_bind_int64(st, 1, id);
-      if (sqlite3_step(st) == SQLITE_ROW) {
-        const char* p = static_cast<const char*>(sqlite3_column_blob(st, 0));
-        size_t n = static_cast<size_t>(sqlite3_column_bytes(st, 0));
-        out.reserve(out.size() + n / 3 * 4 + info.size() + 256);
+    if (auto st = db.Prepare("SELECT data FROM atws_attachment_data WHERE id = ?"); st.ok()) {
+      st->BindInt(1, id);
+      if (st->Next()) {
+        std::string_view bytes = st->Blob(0);
+        out.reserve(out.size() + bytes.size() / 3 * 4 + info.size() + 256);
         out += "<Data>";
-        out += Base64Encode(std::string_view(p ? p : "", p ? n : 0));
+        out += Base64Encode(bytes);
         out += "</Data>";
         ctx.j.rows = 1;
       }
-      sqlite3_reset(st);
     }
   }
   out += info;
@@ -525,40 +509,42 @@ void Service::OpDeleteAttachment(CallContext& ctx) {
   std::vector<Value> params = {Value::Int(id)};
   bool found = false;
   if (e && RestrictQuery(*ctx.user, *e, &where, &params)) {
-    sqlite3_stmt* st = db.Prepare("SELECT 1 FROM \"AttachmentInfo\" WHERE (" + where + ")");
-    if (st) {
-      for (size_t i = 0; i < params.size(); ++i)
-        store::Bind(st, static_cast<int>(i + 1), params[i]);
-      found = sqlite3_step(st) == SQLITE_ROW;
-      sqlite3_reset(st);
+    if (auto st = db.Prepare("SELECT 1 FROM \"AttachmentInfo\" WHERE (" + where + ")"); st.ok()) {
+      st->BindAll(params);
+      found = st->Next();
     }
   }
   if (!found) {
     ctx.Error({fmt::format("No attachment with id {} exists.", id)});
     return;
   }
-  if (!EnsureSchema(db, &err) || !db.Exec("SAVEPOINT atws_attachment", &err)) {
+  if (!EnsureSchema(db, &err)) {
     ctx.Error({"The attachment could not be deleted: " + err});
+    return;
+  }
+  auto savepoint = store::Savepoint::Begin(db, "atws_attachment");
+  if (!savepoint.ok()) {
+    ctx.Error({"The attachment could not be deleted: " + savepoint.status().message()});
     return;
   }
   bool ok = db.Delete(*e, id, &err);
   if (ok) {
-    sqlite3_stmt* st = db.Prepare("DELETE FROM atws_attachment_data WHERE id = ?", &err);
-    ok = st != nullptr;
+    auto st = db.Prepare("DELETE FROM atws_attachment_data WHERE id = ?");
+    ok = st.ok();
+    if (!ok) err = st.status().message();
     if (ok) {
-      sqlite3_bind_int64(st, 1, id);
-      ok = sqlite3_step(st) == SQLITE_DONE;
-      if (!ok) err = sqlite3_errmsg(db.handle());
-      sqlite3_reset(st);
+      st->BindInt(1, id);
+      Status s = st->Run();
+      ok = s.ok();
+      if (!ok) err = s.message();
     }
   }
   if (!ok) {
-    db.Exec("ROLLBACK TO atws_attachment");
-    db.Exec("RELEASE atws_attachment");
+    savepoint->Rollback();
     ctx.Error({"The attachment could not be deleted: " + err});
     return;
   }
-  db.Exec("RELEASE atws_attachment");
+  (void)savepoint->Release();
   db.BumpGeneration();
   ctx.j.written = nlohmann::json::array(
       {{{"entity", "AttachmentInfo"}, {"record", 0}, {"id", id}, {"deleted", true}}});

@@ -43,21 +43,18 @@ inline std::vector<RowValues> FetchRows(store::TenantDb& db, const catalog::Enti
   std::vector<RowValues> rows;
   std::string sql = "SELECT * FROM " + store::TenantDb::Quote(e.name) + " WHERE (" + where +
                     ") ORDER BY id LIMIT " + std::to_string(limit);
-  sqlite3_stmt* st = db.Prepare(sql);
-  if (!st) return rows;
-  for (size_t i = 0; i < params.size(); ++i) store::Bind(st, static_cast<int>(i + 1), params[i]);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  auto st = db.Prepare(sql);
+  if (!st.ok()) return rows;
+  st->BindAll(params);
+  while (st->Next()) {
     RowValues r;
-    int n = sqlite3_column_count(st);
+    int n = st->ColumnCount();
     for (int c = 0; c < n; ++c) {
-      if (sqlite3_column_type(st, c) == SQLITE_NULL) continue;
-      const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-      r.values.emplace(sqlite3_column_name(st, c),
-                       std::string(text, static_cast<size_t>(sqlite3_column_bytes(st, c))));
+      if (st->IsNull(c)) continue;
+      r.values.emplace(st->ColumnName(c), st->Text(c));
     }
     rows.push_back(std::move(r));
   }
-  sqlite3_reset(st);
   return rows;
 }
 

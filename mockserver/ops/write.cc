@@ -11,8 +11,9 @@
 #include "common/text.h"
 #include "behaviours/behaviours.h"
 #include "behaviours/currency.h"
-#include "ops/call.h"
 #include "metadata/validation.h"
+#include "ops/call.h"
+#include "soap/entity_writer.h"
 
 namespace atws::service {
 
@@ -318,8 +319,8 @@ void Service::OpWrite(CallContext& ctx) {
     // Fields that settle later are left out of the answer (docs/writes.md).
     out += "<EntityResults>";
     for (const auto& [e, id] : done)
-      AppendRows(&out, db, *e, ctx.flavour, "id = ?", {Value::Int(id)}, &e->settle_fields, nullptr,
-                 nullptr, &err);
+      (void)soap::AppendEntities(&out, db, *e, ctx.flavour, "id = ?", {Value::Int(id)},
+                                 &e->settle_fields);
     out += "</EntityResults>";
   }
   soap::Element(&out, "EntityResultType", first_lower);

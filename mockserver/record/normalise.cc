@@ -117,20 +117,6 @@ std::string Shown(const std::string& path) {
   return rest;
 }
 
-// Length of the UTF-8 sequence starting at s[i]; 0 when it is not a valid one.
-size_t Utf8Length(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t len = c < 0x80                 ? 1
-               : c >= 0xC2 && c <= 0xDF ? 2
-               : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4
-                                        : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return len;
-}
-
 // `s` in double quotes for a message: at most `limit` characters, control characters and
 // bytes that are not UTF-8 made visible, never cut inside a character.
 std::string Quote(std::string_view s, size_t limit = 80) {
@@ -142,7 +128,7 @@ std::string Quote(std::string_view s, size_t limit = 80) {
       break;
     }
     char c = s[i];
-    size_t len = Utf8Length(s, i);
+    size_t len = Utf8SequenceLength(s, i);
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {

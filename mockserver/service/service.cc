@@ -20,6 +20,7 @@
 #include "fixtures/images.h"
 #include "ops/call.h"
 #include "query/query.h"
+#include "soap/entity_writer.h"
 #include "soap/soap.h"
 #include "wsdl/wsdl.h"
 
@@ -55,111 +56,6 @@ const OpInfo kOps[] = {
 
 const OpInfo* FindOp(std::string_view name) { return FindOperation(name); }
 
-// Decimal digits of an integer, without a temporary string.
-void AppendInt(std::string* out, long long v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, static_cast<size_t>(r.ptr - buf));
-}
-
-void AppendValue(std::string* out, sqlite3_stmt* st, int col, FieldType t) {
-  switch (t) {
-    case FieldType::kBoolean:
-      out->append(sqlite3_column_int64(st, col) ? "true" : "false");
-      return;
-    case FieldType::kInteger:
-    case FieldType::kLong:
-    case FieldType::kShort:
-      AppendInt(out, sqlite3_column_int64(st, col));
-      return;
-    case FieldType::kDouble:
-    case FieldType::kFloat:
-    case FieldType::kDecimal: {
-      // As FormatDouble (shortest form that reads back the same), without a temporary string.
-      char buf[40];
-      auto end = fmt::format_to_n(buf, sizeof buf, "{}", sqlite3_column_double(st, col));
-      out->append(buf, std::min(end.size, sizeof buf));
-      return;
-    }
-    case FieldType::kDateTime: {
-      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
-      AppendApiFromStorage(out, std::string_view(p, sqlite3_column_bytes(st, col)));
-      return;
-    }
-    case FieldType::kString: {
-      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
-      AppendXmlEscaped(out, std::string_view(p, sqlite3_column_bytes(st, col)));
-      return;
-    }
-  }
-}
-
-// Appends to a string through a plain pointer: the caller makes room with Need() (the string
-// grows by doubling when it must) and then writes with Put*, which do not check; Done() cuts the
-// string to what was written. A 500-row page is 40,000 values, each with its markup: the checks
-// and calls of std::string::append on every piece were a tenth of a page's cost under perf.
-// Writes the same text as the std::string functions (AppendXmlEscaped, AppendApiFromStorage,
-// AppendInt, FormatDouble's shortest form).
-class RawWriter {
- public:
-  explicit RawWriter(std::string* s) : s_(s), used_(s->size()) {
-    // Room is made (and zero-filled by resize) in doubling steps, not up to the capacity at
-    // once: a small answer after a large one on the same thread would clear a megabyte.
-    s_->resize(used_ + 64 * 1024);
-    Reset();
-  }
-  ~RawWriter() { Done(); }
-  void Need(size_t n) {
-    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
-  }
-  void Put(std::string_view v) {
-    std::memcpy(p_, v.data(), v.size());
-    p_ += v.size();
-  }
-  void PutInt(long long v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
-  void PutDouble(double v) {
-    auto r = fmt::format_to_n(p_, 40, "{}", v);
-    p_ += std::min<size_t>(r.size, 40);
-  }
-  // As AppendApiFromStorage.
-  void PutDateTime(std::string_view stored) { Put(ApiFromStorage(stored)); }
-  // As AppendXmlEscaped (the same escapes, XmlEscapeOf).
-  void PutEscaped(std::string_view v) {
-    const char* q = v.data();
-    const char* end = q + v.size();
-    while (q < end) {
-      const char* run = q;
-      while (q < end && !NeedsXmlEscape(static_cast<unsigned char>(*q))) ++q;
-      std::memcpy(p_, run, static_cast<size_t>(q - run));
-      p_ += q - run;
-      if (q == end) break;
-      Put(XmlEscapeOf(static_cast<unsigned char>(*q++)));
-    }
-  }
-  void Done() {
-    if (!s_) return;
-    s_->resize(static_cast<size_t>(p_ - s_->data()));
-    s_ = nullptr;
-  }
-
- private:
-  void Reset() {
-    p_ = s_->data() + used_;
-    end_ = s_->data() + s_->size();
-  }
-  void Grow(size_t n) {
-    used_ = static_cast<size_t>(p_ - s_->data());
-    size_t want = s_->size() * 2;
-    // Within the reserved capacity first (no reallocation), doubling beyond it.
-    if (want > s_->capacity() && used_ + n <= s_->capacity()) want = s_->capacity();
-    s_->resize(std::max(want, used_ + n));
-    Reset();
-  }
-  std::string* s_;
-  size_t used_;
-  char* p_ = nullptr;
-  char* end_ = nullptr;
-};
 
 std::string Truncated(std::string_view s, size_t n = 200) {
   if (s.size() <= n) return std::string(s);
@@ -768,11 +664,13 @@ void Service::OpQuery(CallContext& ctx) {
       static thread_local size_t last_size = 0;
       out.reserve(std::max(out.capacity(), last_size + last_size / 8));
       size_t start = out.size();
-      if (!AppendRows(&out, db, e, ctx.flavour, c.where, c.params, nullptr, &rows, &last_id,
-                      &err)) {
-        ctx.Error({"The query could not be run: " + err});
+      auto page = soap::AppendEntities(&out, db, e, ctx.flavour, c.where, c.params);
+      if (!page.ok()) {
+        ctx.Error({"The query could not be run: " + page.status().message()});
         return;
       }
+      rows = page->rows;
+      last_id = page->last_id;
       last_size = out.size();
       if (ctx.tenant->query_cache.Admit(key)) {
         cached.xml = std::make_shared<const std::string>(out, start);
@@ -788,166 +686,6 @@ void Service::OpQuery(CallContext& ctx) {
   soap::EndResponse(&out, "query");
   ctx.j.rows = rows;
   ctx.j.last_id = last_id;
-}
-
-bool Service::AppendRows(std::string* out_ptr, store::TenantDb& db, const Entity& e,
-                         Flavour flavour, const std::string& where,
-                         const std::vector<store::Value>& params, const std::vector<int>* hidden,
-                         long long* rows_out, long long* last_out, std::string* err) {
-  std::string& out = *out_ptr;
-  const auto& order = e.order[static_cast<int>(flavour)];
-  const auto& udfs = db.Udfs(cat_.EntityIndex(&e));
-  std::string sql = "SELECT id";
-  for (int idx : order) sql += ", " + store::TenantDb::Quote(e.fields[idx].name);
-  for (const auto& u : udfs) sql += ", " + store::TenantDb::Quote(u.column);
-  sql += " FROM " + store::TenantDb::Quote(e.name) + " WHERE (" + where + ") ORDER BY id LIMIT 500";
-  // A long WHERE clause (many criteria) gets a statement for this call only: cached, every
-  // distinct shape would keep megabytes in the tenant's statement cache (up to 512 entries),
-  // and a client varying the number of criteria would grow it without end (docs/reliability.md).
-  constexpr size_t kMaxCachedWhere = 2048;
-  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> once(nullptr, sqlite3_finalize);
-  sqlite3_stmt* st = nullptr;
-  if (where.size() > kMaxCachedWhere) {
-    st = db.PrepareOnce(sql, err);
-    if (!st) return false;
-    once.reset(st);
-  } else {
-    st = db.Prepare(sql, err);
-  }
-  if (!st) return false;
-  for (size_t i = 0; i < params.size(); ++i) store::Bind(st, static_cast<int>(i + 1), params[i]);
-
-  // The markup around each column's value, made once per call rather than once per row and
-  // column: `<Name xsi:type="xsd:int">`, `</Name>` and, for strings, the empty element.
-  struct Column {
-    std::string open, close, empty;
-    FieldType type;
-    bool hidden;
-  };
-  std::vector<Column> columns;
-  columns.reserve(order.size());
-  for (int idx : order) {
-    const Field& f = e.fields[idx];
-    Column c;
-    std::string_view xsd = catalog::XsdTypeName(f.type);
-    c.open.reserve(f.name.size() + xsd.size() + 14);
-    c.open.append("<").append(f.name).append(" xsi:type=\"").append(xsd);
-    c.empty = c.open + "\"/>";
-    c.open += "\">";
-    c.close.append("</").append(f.name).append(">");
-    c.type = f.type;
-    c.hidden = hidden && std::find(hidden->begin(), hidden->end(), idx) != hidden->end();
-    columns.push_back(std::move(c));
-  }
-  std::vector<std::string> udf_open;  // <UserDefinedField><Name>escaped name</Name>
-  udf_open.reserve(udfs.size());
-  for (const auto& u : udfs) {
-    std::string o = "<UserDefinedField><Name>";
-    AppendXmlEscaped(&o, u.name);
-    o += "</Name>";
-    udf_open.push_back(std::move(o));
-  }
-  std::string entity_open = "<Entity xsi:type=\"" + e.name + "\"><id>";
-
-  long long rows = 0, last_id = 0;
-  const int ncols = static_cast<int>(order.size());
-  int rc;
-  RawWriter w(&out);
-  std::string udf_value;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    ++rows;
-    last_id = sqlite3_column_int64(st, 0);
-    w.Need(entity_open.size() + 24 + 64);
-    w.Put(entity_open);
-    w.PutInt(last_id);
-    w.Put("</id>");
-    // UDFs: every UDF listed with its value; none at all when every value is null.
-    bool any = false;
-    for (size_t u = 0; u < udfs.size() && !any; ++u)
-      any = sqlite3_column_type(st, 1 + ncols + static_cast<int>(u)) != SQLITE_NULL;
-    if (!any) {
-      w.Put("<UserDefinedFields/>");
-    } else {
-      w.Put("<UserDefinedFields>");
-      for (size_t u = 0; u < udfs.size(); ++u) {
-        int col = 1 + ncols + static_cast<int>(u);
-        udf_value.clear();
-        if (sqlite3_column_type(st, col) != SQLITE_NULL) {
-          udf_value += "<Value>";
-          AppendValue(&udf_value, st, col, udfs[u].field_type());
-          udf_value += "</Value>";
-        }
-        w.Need(udf_open[u].size() + udf_value.size() + 64);
-        w.Put(udf_open[u]);
-        w.Put(udf_value);
-        w.Put("</UserDefinedField>");
-      }
-      w.Need(64);
-      w.Put("</UserDefinedFields>");
-    }
-    // A page of 500 tickets reads 38,000 values. Each sqlite3_column_* call enters and leaves
-    // the connection's mutex slot and checks for allocation failures: under perf, a quarter of
-    // a page's cost. So each value is taken once with sqlite3_column_value and read with the
-    // sqlite3_value_* functions. The value is "unprotected" (SQLite's term: read without the
-    // connection's mutex), which is what it is anyway here: the connection is opened
-    // SQLITE_OPEN_NOMUTEX and used by one thread at a time under TenantDb::mutex().
-    for (int k = 0; k < ncols; ++k) {
-      int col = 1 + k;
-      const Column& c = columns[k];
-      if (c.hidden) continue;
-      sqlite3_value* v = sqlite3_column_value(st, col);
-      int type = sqlite3_value_type(v);
-      if (type == SQLITE_NULL) continue;
-      if (c.type == FieldType::kString || c.type == FieldType::kDateTime) {
-        const char* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
-        if (!p) continue;
-        size_t n = static_cast<size_t>(sqlite3_value_bytes(v));
-        if (c.type == FieldType::kString) {
-          if (n == 0) {
-            w.Need(c.empty.size());
-            w.Put(c.empty);
-            continue;
-          }
-          w.Need(c.open.size() + c.close.size() + kMaxXmlEscapeBytes * n);
-          w.Put(c.open);
-          w.PutEscaped(std::string_view(p, n));
-        } else {
-          w.Need(c.open.size() + c.close.size() + n);
-          w.Put(c.open);
-          w.PutDateTime(std::string_view(p, n));
-        }
-        w.Put(c.close);
-        continue;
-      }
-      w.Need(c.open.size() + c.close.size() + 48);
-      w.Put(c.open);
-      switch (c.type) {
-        case FieldType::kBoolean:
-          w.Put(sqlite3_value_int64(v) ? std::string_view("true") : std::string_view("false"));
-          break;
-        case FieldType::kDouble:
-        case FieldType::kFloat:
-        case FieldType::kDecimal:
-          w.PutDouble(sqlite3_value_double(v));
-          break;
-        default:
-          w.PutInt(sqlite3_value_int64(v));
-          break;
-      }
-      w.Put(c.close);
-    }
-    w.Need(16);
-    w.Put("</Entity>");
-  }
-  w.Done();
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
-    *err = sqlite3_errmsg(db.handle());
-    return false;
-  }
-  if (rows_out) *rows_out = rows;
-  if (last_out) *last_out = last_id;
-  return true;
 }
 
 bool Service::DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error) {

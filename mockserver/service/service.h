@@ -145,13 +145,6 @@ class Service {
   // one (/wwN/Autotask/AutotaskExtend/ExecuteCommand.aspx, or that path on Host wwN…).
   bool HandleExecuteCommand(const HttpRequest& req, HttpResponse* out);
 
-  // Appends the <Entity> elements of the rows of `e` matching `where` (at most 500, by id).
-  // Fields whose index is in `hidden` are left out (fields not yet settled).
-  bool AppendRows(std::string* out, store::TenantDb& db, const catalog::Entity& e,
-                  catalog::Flavour flavour, const std::string& where,
-                  const std::vector<store::Value>& params, const std::vector<int>* hidden,
-                  long long* rows, long long* last_id, std::string* err);
-
   void LoadTenants();
 
  public:

@@ -1,32 +1,36 @@
+// TenantDb (store.h): a tenant's rows, one table per catalog entity.
+//
+// Column storage by field type:
+//   integer/long/short/boolean -> INTEGER (booleans 0/1)
+//   double/float/decimal       -> REAL
+//   datetime                   -> TEXT in the fixed-width form of StorageDateTime()
+//                                 ("2018-07-10T12:19:28.840", API time zone, naive)
+//   string                     -> TEXT COLLATE ATWS_NOCASE (Unicode case-insensitive)
+// User-defined fields are extra columns "udf_<definition id>" on the entity's table (TEXT for
+// string/list UDFs, REAL for numbers, TEXT storage datetime for dates); protected UDFs use
+// COLLATE BINARY (compared case-sensitively), the others ATWS_NOCASE.
+//
+// SQL functions registered on every connection (sql_functions.cc; used by the query compiler):
+//   atws_fold(x)          Unicode case fold of a text (FoldCase)
+//   atws_like(x, pattern) SQL LIKE with % and _ wildcards, Unicode case-insensitive
+//   atws_like_cs(x, pat)  the same, case-sensitive (protected UDFs)
+//   atws_soundex(x)       American Soundex code of a text (SoundsLike)
 #include "store/store.h"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <algorithm>
-#include <cstring>
-#include <limits>
 
 #include "common/text.h"
+#include "store/savepoint.h"
+#include "store/sql_functions.h"
 
 namespace atws::store {
 
 using catalog::Entity;
 using catalog::Field;
 using catalog::FieldType;
-
-int Bind(sqlite3_stmt* st, int pos, const Value& v) {
-  switch (v.kind) {
-    case Value::Kind::kNull:
-      return sqlite3_bind_null(st, pos);
-    case Value::Kind::kInt:
-      return sqlite3_bind_int64(st, pos, v.i);
-    case Value::Kind::kReal:
-      return sqlite3_bind_double(st, pos, v.d);
-    case Value::Kind::kText:
-      return sqlite3_bind_text(st, pos, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
-  }
-  return SQLITE_MISUSE;
-}
 
 catalog::FieldType UdfDef::field_type() const {
   switch (data_type) {
@@ -49,117 +53,6 @@ const struct {
 } kUdfTypes[] = {{1, "Account"},  {2, "Contact"},          {3, "Ticket"},
                  {4, "Contract"}, {5, "InstalledProduct"}, {6, "AccountLocation"}};
 
-std::string_view SqlStr(sqlite3_stmt* st, int col) {
-  const unsigned char* p = sqlite3_column_text(st, col);
-  if (!p) return {};
-  return std::string_view(reinterpret_cast<const char*>(p),
-                          static_cast<size_t>(sqlite3_column_bytes(st, col)));
-}
-
-std::string_view ArgStr(sqlite3_value* v) {
-  const unsigned char* p = sqlite3_value_text(v);
-  if (!p) return {};
-  return std::string_view(reinterpret_cast<const char*>(p),
-                          static_cast<size_t>(sqlite3_value_bytes(v)));
-}
-
-int NoCaseCollate(void*, int n1, const void* p1, int n2, const void* p2) {
-  return FoldCompare(std::string_view(static_cast<const char*>(p1), n1),
-                     std::string_view(static_cast<const char*>(p2), n2));
-}
-
-void FoldFunc(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  std::string r = FoldCase(ArgStr(argv[0]));
-  sqlite3_result_text(ctx, r.data(), static_cast<int>(r.size()), SQLITE_TRANSIENT);
-}
-
-// LIKE over already-folded (or case-sensitive) texts: % any run, _ one code point,
-// backslash escapes the next character.
-bool LikeMatch(std::string_view s, std::string_view p) {
-  size_t si = 0, pi = 0, star_p = std::string_view::npos, star_s = 0;
-  auto cp_len = [](std::string_view t, size_t i) -> size_t {
-    unsigned char c = static_cast<unsigned char>(t[i]);
-    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-    return std::min(n, t.size() - i);
-  };
-  while (si < s.size()) {
-    if (pi < p.size() && p[pi] == '%') {
-      star_p = ++pi;
-      star_s = si;
-      continue;
-    }
-    if (pi < p.size()) {
-      if (p[pi] == '_') {
-        si += cp_len(s, si);
-        ++pi;
-        continue;
-      }
-      size_t lit = pi;
-      if (p[pi] == '\\' && pi + 1 < p.size()) lit = pi + 1;
-      size_t n = cp_len(p, lit);
-      if (s.compare(si, n, p.substr(lit, n)) == 0) {
-        si += n;
-        pi = lit + n;
-        continue;
-      }
-    }
-    if (star_p == std::string_view::npos) return false;
-    star_s += cp_len(s, star_s);
-    si = star_s;
-    pi = star_p;
-  }
-  while (pi < p.size() && p[pi] == '%') ++pi;
-  return pi == p.size();
-}
-
-void LikeFunc(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  bool cs = sqlite3_user_data(ctx) != nullptr;
-  if (cs) {
-    sqlite3_result_int(ctx, LikeMatch(ArgStr(argv[0]), ArgStr(argv[1])) ? 1 : 0);
-  } else {
-    sqlite3_result_int(ctx,
-                       LikeMatch(FoldCase(ArgStr(argv[0])), FoldCase(ArgStr(argv[1]))) ? 1 : 0);
-  }
-}
-
-std::string Soundex(std::string_view s) {
-  static const char kCodes[] = "01230120022455012623010202";  // a..z
-  std::string out;
-  char last = 0;
-  for (char c : s) {
-    char l = AsciiLower(c);
-    if (l < 'a' || l > 'z') continue;
-    char code = kCodes[l - 'a'];
-    if (out.empty()) {
-      out.push_back(static_cast<char>(l - 32));
-      last = code;
-      continue;
-    }
-    if (code != '0' && code != last) out.push_back(code);
-    if (l != 'h' && l != 'w') last = code;
-    if (out.size() == 4) break;
-  }
-  if (out.empty()) return "";
-  while (out.size() < 4) out.push_back('0');
-  return out;
-}
-
-void SoundexFunc(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  std::string r = Soundex(ArgStr(argv[0]));
-  sqlite3_result_text(ctx, r.data(), static_cast<int>(r.size()), SQLITE_TRANSIENT);
-}
 
 const char* SqlType(FieldType t) {
   switch (t) {
@@ -214,16 +107,6 @@ std::string_view EntityForUdfType(int udf_type) {
   return {};
 }
 
-void RegisterFunctions(sqlite3* db) {
-  sqlite3_create_collation(db, "ATWS_NOCASE", SQLITE_UTF8, nullptr, NoCaseCollate);
-  const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-  sqlite3_create_function(db, "atws_fold", 1, flags, nullptr, FoldFunc, nullptr, nullptr);
-  sqlite3_create_function(db, "atws_like", 2, flags, nullptr, LikeFunc, nullptr, nullptr);
-  static int cs_marker = 1;
-  sqlite3_create_function(db, "atws_like_cs", 2, flags, &cs_marker, LikeFunc, nullptr, nullptr);
-  sqlite3_create_function(db, "atws_soundex", 1, flags, nullptr, SoundexFunc, nullptr, nullptr);
-}
-
 std::string TenantDb::Quote(std::string_view ident) {
   std::string r;
   r.reserve(ident.size() + 2);
@@ -245,17 +128,16 @@ void TenantDb::AppendQuoted(std::string* out, std::string_view ident) {
   out->push_back('"');
 }
 
-TenantDb::TenantDb(sqlite3* db, const catalog::Catalog& cat)
-    : db_(db), cat_(cat), udfs_(cat.entities().size()), next_id_(cat.entities().size(), 0) {}
+TenantDb::TenantDb(std::unique_ptr<Database> conn, const catalog::Catalog& cat)
+    : conn_(std::move(conn)),
+      cat_(cat),
+      udfs_(cat.entities().size()),
+      next_id_(cat.entities().size(), 0) {}
 
-TenantDb::~TenantDb() {
-  for (auto& kv : stmts_) sqlite3_finalize(kv.second);
-  sqlite3_close_v2(db_);
-}
+TenantDb::~TenantDb() = default;
 
 void TenantDb::SwapContents(TenantDb& other) {
-  std::swap(db_, other.db_);
-  stmts_.swap(other.stmts_);
+  std::swap(conn_, other.conn_);
   std::swap(table_made_in_txn_, other.table_made_in_txn_);
   udfs_.swap(other.udfs_);
   next_id_.swap(other.next_id_);
@@ -263,22 +145,23 @@ void TenantDb::SwapContents(TenantDb& other) {
   other.generation_ = generation_;
 }
 
+DataVersion TenantDb::data_version() const {
+  DataVersion v;
+  v.connection = conn_.get();
+  v.generation = generation_;
+  v.changes = conn_->TotalChanges();
+  return v;
+}
+
 std::unique_ptr<TenantDb> TenantDb::Open(const std::string& path, const catalog::Catalog& cat,
                                          std::string* error) {
-  // Memory statistics take a process-wide mutex on every allocation; tenants run in parallel,
-  // so they are switched off (before SQLite initialises; later calls are refused harmlessly).
-  static std::once_flag once;
-  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-  sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    if (error) *error = fmt::format("cannot open {}: {}", path, db ? sqlite3_errmsg(db) : "?");
-    sqlite3_close_v2(db);
+  auto conn = Database::Open(path);
+  if (!conn.ok()) {
+    if (error) *error = fmt::format("cannot open {}: {}", path, conn.status().message());
     return nullptr;
   }
-  std::unique_ptr<TenantDb> t(new TenantDb(db, cat));
-  RegisterFunctions(db);
-  sqlite3_busy_timeout(db, 5000);
+  RegisterFunctions((*conn)->db_);
+  std::unique_ptr<TenantDb> t(new TenantDb(std::move(*conn), cat));
   if (path != ":memory:") {
     if (!t->Exec("PRAGMA journal_mode=WAL", error) || !t->Exec("PRAGMA synchronous=FULL", error))
       return nullptr;
@@ -291,23 +174,10 @@ std::unique_ptr<TenantDb> TenantDb::OpenImage(std::string_view image, const cata
                                               std::string* error) {
   auto t = Open(":memory:", cat, error);
   if (!t) return nullptr;
-  auto* bytes = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
-  if (!bytes) {
-    if (error) *error = "out of memory for the database image";
+  if (Status s = t->conn_->Deserialize(image); !s.ok()) {
+    if (error) *error = s.message();
     return nullptr;
   }
-  std::memcpy(bytes, image.data(), image.size());
-  // SQLite owns the copy (FREEONCLOSE) and grows it as rows are added (RESIZEABLE).
-  const auto size = static_cast<sqlite3_int64>(image.size());
-  if (sqlite3_deserialize(t->db_, "main", bytes, size, size,
-                          SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) !=
-      SQLITE_OK) {
-    if (error) *error = std::string("cannot load the database image: ") + sqlite3_errmsg(t->db_);
-    return nullptr;
-  }
-  // Such a database may grow to 1 GiB by default; an in-memory ":memory:" one has no limit.
-  sqlite3_int64 limit = std::numeric_limits<sqlite3_int64>::max() / 2;
-  sqlite3_file_control(t->db_, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit);
   // The image is the database: the page cache above it is only a copy of pages being used, so
   // it is kept small (the pages of ":memory:" databases are their cache).
   if (!t->Exec("PRAGMA journal_mode=MEMORY", error) || !t->Exec("PRAGMA cache_size=-512", error) ||
@@ -318,31 +188,24 @@ std::unique_ptr<TenantDb> TenantDb::OpenImage(std::string_view image, const cata
 
 bool TenantDb::Exec(const std::string& sql, std::string* error) {
   for (int attempt = 0;; ++attempt) {
-    char* msg = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) == SQLITE_OK) break;
+    Status s = conn_->Exec(sql);
+    if (s.ok()) break;
     // Exec runs one statement at a time here, so a statement refused for a missing table did
     // nothing and can run again once the table is made.
-    if (attempt < 8 && msg && CreateMissingTable(msg)) {
-      sqlite3_free(msg);
-      continue;
-    }
-    if (error) *error = msg ? msg : "sqlite error";
-    sqlite3_free(msg);
+    if (attempt < 8 && CreateMissingTable(s.message())) continue;
+    if (error) *error = s.message();
     return false;
   }
   if (table_made_in_txn_) {
-    if (sql.compare(0, 8, "ROLLBACK") == 0) {
-      for (auto& kv : stmts_) sqlite3_finalize(kv.second);
-      stmts_.clear();
-    }
-    if (sqlite3_get_autocommit(db_)) table_made_in_txn_ = false;
+    if (sql.compare(0, 8, "ROLLBACK") == 0) conn_->ClearStatementCache();
+    if (!conn_->InTransaction()) table_made_in_txn_ = false;
   }
   return true;
 }
 
 bool TenantDb::HasTable(const Entity& e) const {
-  return sqlite3_table_column_metadata(db_, "main", e.name.c_str(), nullptr, nullptr, nullptr,
-                                       nullptr, nullptr, nullptr) == SQLITE_OK;
+  return sqlite3_table_column_metadata(conn_->db_, "main", e.name.c_str(), nullptr, nullptr,
+                                       nullptr, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
 namespace {
@@ -390,22 +253,19 @@ bool TenantDb::EnsureTable(const Entity& e, std::string* error) {
     sql += IndexSql(e);
   // One savepoint: the table comes with all its indexes or not at all, inside a caller's
   // transaction as well as outside one.
-  bool in_txn = !sqlite3_get_autocommit(db_);
-  char* msg = nullptr;
-  std::string all = "SAVEPOINT atws_schema;" + sql + "RELEASE atws_schema;";
-  if (sqlite3_exec(db_, all.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
-    if (error) *error = msg ? msg : "sqlite error";
-    sqlite3_free(msg);
-    sqlite3_exec(db_, "ROLLBACK TO atws_schema; RELEASE atws_schema;", nullptr, nullptr, nullptr);
+  bool in_txn = conn_->InTransaction();
+  if (Status s = conn_->Exec("SAVEPOINT atws_schema;" + sql + "RELEASE atws_schema;"); !s.ok()) {
+    if (error) *error = s.message();
+    (void)conn_->Exec("ROLLBACK TO atws_schema; RELEASE atws_schema;");
     return false;
   }
   if (in_txn) table_made_in_txn_ = true;
   return true;
 }
 
-bool TenantDb::CreateMissingTable(const char* sqlite_message) {
+bool TenantDb::CreateMissingTable(std::string_view sqlite_message) {
   constexpr std::string_view kNoTable = "no such table: ";
-  std::string_view m(sqlite_message);
+  std::string_view m = sqlite_message;
   if (m.compare(0, kNoTable.size(), kNoTable) != 0) return false;
   m.remove_prefix(kNoTable.size());
   if (m.compare(0, 5, "main.") == 0) m.remove_prefix(5);
@@ -414,44 +274,23 @@ bool TenantDb::CreateMissingTable(const char* sqlite_message) {
   return EnsureTable(*e);
 }
 
-sqlite3_stmt* TenantDb::PrepareOnce(const std::string& sql, std::string* error) {
+Result<Statement> TenantDb::PrepareOnce(const std::string& sql) {
   for (int attempt = 0;; ++attempt) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) ==
-        SQLITE_OK)
-      return st;
-    sqlite3_finalize(st);
-    if (attempt < 8 && CreateMissingTable(sqlite3_errmsg(db_))) continue;
-    if (error) *error = sqlite3_errmsg(db_);
-    return nullptr;
+    Result<Statement> st = conn_->PrepareOnce(sql);
+    if (st.ok()) return st;
+    if (attempt < 8 && CreateMissingTable(st.status().message())) continue;
+    // The connection's message after the attempt to make the table, as SQLite words it.
+    return Status::IoError(conn_->ErrorMessage());
   }
 }
 
-sqlite3_stmt* TenantDb::Prepare(const std::string& sql, std::string* error) {
-  auto it = stmts_.find(sql);
-  if (it != stmts_.end()) {
-    sqlite3_reset(it->second);
-    sqlite3_clear_bindings(it->second);
-    return it->second;
-  }
-  sqlite3_stmt* st = nullptr;
+Result<Statement> TenantDb::Prepare(const std::string& sql) {
   for (int attempt = 0;; ++attempt) {
-    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
-                           SQLITE_PREPARE_PERSISTENT, &st, nullptr) == SQLITE_OK)
-      break;
-    sqlite3_finalize(st);
-    st = nullptr;
-    if (attempt < 8 && CreateMissingTable(sqlite3_errmsg(db_))) continue;
-    if (error) *error = sqlite3_errmsg(db_);
-    return nullptr;
+    Result<Statement> st = conn_->Prepare(sql);
+    if (st.ok()) return st;
+    if (attempt < 8 && CreateMissingTable(st.status().message())) continue;
+    return Status::IoError(conn_->ErrorMessage());
   }
-  // Bound the cache: queries with many distinct shapes must not grow it without limit.
-  if (stmts_.size() >= 512) {
-    for (auto& kv : stmts_) sqlite3_finalize(kv.second);
-    stmts_.clear();
-  }
-  stmts_.emplace(sql, st);
-  return st;
 }
 
 bool TenantDb::LoadUdfs(std::string* error) {
@@ -459,44 +298,46 @@ bool TenantDb::LoadUdfs(std::string* error) {
   const Entity* def = cat_.Find("UserDefinedFieldDefinition");
   const Entity* item = cat_.Find("UserDefinedFieldListItem");
   if (!def || !item) return true;
-  sqlite3_stmt* st = Prepare(
-      "SELECT id, Name, UdfType, DataType, IsProtected, IsRequired, IsActive, SortOrder, "
-      "NumberOfDecimalPlaces, DefaultValue, Description FROM \"UserDefinedFieldDefinition\" "
-      "ORDER BY id",
-      error);
-  if (!st) return false;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    UdfDef d;
-    d.id = sqlite3_column_int64(st, 0);
-    d.name = std::string(SqlStr(st, 1));
-    const Entity* owner = cat_.Find(EntityForUdfType(sqlite3_column_int(st, 2)));
-    if (!owner) continue;
-    d.entity_index = cat_.EntityIndex(owner);
-    d.data_type = static_cast<UdfDataType>(sqlite3_column_int(st, 3));
-    d.is_protected = sqlite3_column_int(st, 4) != 0;
-    d.is_required = sqlite3_column_int(st, 5) != 0;
-    d.is_active = sqlite3_column_type(st, 6) == SQLITE_NULL || sqlite3_column_int(st, 6) != 0;
-    d.sort_order = sqlite3_column_int(st, 7);
-    d.decimal_places = sqlite3_column_int(st, 8);
-    d.default_value = std::string(SqlStr(st, 9));
-    d.description = std::string(SqlStr(st, 10));
-    d.column = fmt::format("udf_{}", d.id);
-    udfs_[d.entity_index].push_back(std::move(d));
+  // sqlite3_column_int's 32 bits: static_cast<int> of the 64-bit value.
+  auto int32 = [](const Statement& st, int col) { return static_cast<int>(st.Int(col)); };
+  {
+    auto st = Prepare(
+        "SELECT id, Name, UdfType, DataType, IsProtected, IsRequired, IsActive, SortOrder, "
+        "NumberOfDecimalPlaces, DefaultValue, Description FROM \"UserDefinedFieldDefinition\" "
+        "ORDER BY id");
+    if (!st.ok()) return st.status().Into(error);
+    while (st->Next()) {
+      UdfDef d;
+      d.id = st->Int(0);
+      d.name = std::string(st->Text(1));
+      const Entity* owner = cat_.Find(EntityForUdfType(int32(*st, 2)));
+      if (!owner) continue;
+      d.entity_index = cat_.EntityIndex(owner);
+      d.data_type = static_cast<UdfDataType>(int32(*st, 3));
+      d.is_protected = int32(*st, 4) != 0;
+      d.is_required = int32(*st, 5) != 0;
+      d.is_active = st->IsNull(6) || int32(*st, 6) != 0;
+      d.sort_order = int32(*st, 7);
+      d.decimal_places = int32(*st, 8);
+      d.default_value = std::string(st->Text(9));
+      d.description = std::string(st->Text(10));
+      d.column = fmt::format("udf_{}", d.id);
+      udfs_[d.entity_index].push_back(std::move(d));
+    }
   }
-  sqlite3_stmt* li = Prepare(
+  auto li = Prepare(
       "SELECT UdfFieldId, ValueForExport, ValueForDisplay, IsActive FROM "
-      "\"UserDefinedFieldListItem\" ORDER BY id",
-      error);
-  if (!li) return false;
-  while (sqlite3_step(li) == SQLITE_ROW) {
-    long long owner = sqlite3_column_int64(li, 0);
+      "\"UserDefinedFieldListItem\" ORDER BY id");
+  if (!li.ok()) return li.status().Into(error);
+  while (li->Next()) {
+    long long owner = li->Int(0);
     for (auto& per_entity : udfs_)
       for (auto& d : per_entity)
         if (d.id == owner) {
           catalog::PicklistValue v;
-          v.value = std::string(SqlStr(li, 1));
-          for (auto& l : v.labels) l = std::string(SqlStr(li, 2));
-          v.is_active = sqlite3_column_int(li, 3) != 0;
+          v.value = std::string(li->Text(1));
+          for (auto& l : v.labels) l = std::string(li->Text(2));
+          v.is_active = int32(*li, 3) != 0;
           v.sort_order = static_cast<int>(d.list.size()) + 1;
           d.list.push_back(std::move(v));
         }
@@ -582,8 +423,7 @@ bool TenantDb::AddUdf(UdfDef d, std::string* error) {
     if (Insert(*item, lv, {}, 0, error) == 0) return false;
   }
   // Statements prepared before the new column existed must be re-prepared.
-  for (auto& kv : stmts_) sqlite3_finalize(kv.second);
-  stmts_.clear();
+  conn_->ClearStatementCache();
   int owner_index = d.entity_index;
   udfs_[owner_index].push_back(std::move(d));
   SortUdfs(owner_index);
@@ -595,10 +435,9 @@ long long TenantDb::NextId(const Entity& e) {
   int idx = cat_.EntityIndex(&e);
   long long& next = next_id_[idx];
   if (next == 0) {
-    sqlite3_stmt* st = Prepare("SELECT MAX(id) FROM " + Quote(e.name));
+    auto st = Prepare("SELECT MAX(id) FROM " + Quote(e.name));
     long long max = 0;
-    if (st && sqlite3_step(st) == SQLITE_ROW) max = sqlite3_column_int64(st, 0);
-    if (st) sqlite3_reset(st);
+    if (st.ok() && st->Next()) max = st->Int(0);
     next = max + 1;
   }
   return next++;
@@ -628,16 +467,17 @@ long long TenantDb::Insert(const Entity& e, const std::vector<std::pair<int, Val
   sql += ") VALUES (?";
   for (size_t i = 0; i < values.size() + udfs.size(); ++i) sql += ", ?";
   sql += ")";
-  sqlite3_stmt* st = Prepare(sql, error);
-  if (!st) return 0;
+  auto st = Prepare(sql);
+  if (!st.ok()) {
+    st.status().Into(error);
+    return 0;
+  }
   int pos = 1;
-  sqlite3_bind_int64(st, pos++, id);
-  for (const auto& [fi, v] : values) Bind(st, pos++, v);
-  for (const auto& [col, v] : udfs) Bind(st, pos++, v);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
-    if (error) *error = sqlite3_errmsg(db_);
+  st->BindInt(pos++, id);
+  for (const auto& [fi, v] : values) st->Bind(pos++, v);
+  for (const auto& [col, v] : udfs) st->Bind(pos++, v);
+  if (Status s = st->Run(); !s.ok()) {
+    s.Into(error);
     return 0;
   }
   BumpGeneration();
@@ -659,19 +499,14 @@ bool TenantDb::Update(const Entity& e, long long id,
     first = false;
   }
   sql += " WHERE id = ?";
-  sqlite3_stmt* st = Prepare(sql, error);
-  if (!st) return false;
+  auto st = Prepare(sql);
+  if (!st.ok()) return st.status().Into(error);
   int pos = 1;
-  for (const auto& [fi, v] : values) Bind(st, pos++, v);
-  for (const auto& [col, v] : udfs) Bind(st, pos++, v);
-  sqlite3_bind_int64(st, pos, id);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
-    if (error) *error = sqlite3_errmsg(db_);
-    return false;
-  }
-  if (sqlite3_changes(db_) == 0) {
+  for (const auto& [fi, v] : values) st->Bind(pos++, v);
+  for (const auto& [col, v] : udfs) st->Bind(pos++, v);
+  st->BindInt(pos, id);
+  if (Status s = st->Run(); !s.ok()) return s.Into(error);
+  if (conn_->Changes() == 0) {
     if (error) *error = fmt::format("no {} with id {}", e.name, id);
     return false;
   }
@@ -680,16 +515,11 @@ bool TenantDb::Update(const Entity& e, long long id,
 }
 
 bool TenantDb::Delete(const Entity& e, long long id, std::string* error) {
-  sqlite3_stmt* st = Prepare("DELETE FROM " + Quote(e.name) + " WHERE id = ?", error);
-  if (!st) return false;
-  sqlite3_bind_int64(st, 1, id);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
-    if (error) *error = sqlite3_errmsg(db_);
-    return false;
-  }
-  if (sqlite3_changes(db_) == 0) {
+  auto st = Prepare("DELETE FROM " + Quote(e.name) + " WHERE id = ?");
+  if (!st.ok()) return st.status().Into(error);
+  st->BindInt(1, id);
+  if (Status s = st->Run(); !s.ok()) return s.Into(error);
+  if (conn_->Changes() == 0) {
     if (error) *error = fmt::format("no {} with id {}", e.name, id);
     return false;
   }
@@ -698,11 +528,48 @@ bool TenantDb::Delete(const Entity& e, long long id, std::string* error) {
 }
 
 long long TenantDb::Count(const Entity& e) {
-  sqlite3_stmt* st = Prepare("SELECT COUNT(*) FROM " + Quote(e.name));
+  auto st = Prepare("SELECT COUNT(*) FROM " + Quote(e.name));
   long long n = 0;
-  if (st && sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
-  if (st) sqlite3_reset(st);
+  if (st.ok() && st->Next()) n = st->Int(0);
   return n;
 }
 
+bool TenantDb::RowExists(std::string_view table, long long id) {
+  auto st = Prepare("SELECT 1 FROM " + Quote(table) + " WHERE id = ?");
+  if (!st.ok()) return false;
+  st->BindInt(1, id);
+  return st->Next();
+}
+
+// ---- Savepoint (savepoint.h) -------------------------------------------------------------------
+
+Result<Savepoint> Savepoint::Begin(TenantDb& db, std::string name) {
+  std::string error;
+  if (!db.Exec("SAVEPOINT " + name, &error)) return Status::IoError(error);
+  return Savepoint(&db, std::move(name));
+}
+
+Savepoint::Savepoint(Savepoint&& other) noexcept
+    : db_(other.db_), name_(std::move(other.name_)) {
+  other.db_ = nullptr;
+}
+
+Savepoint::~Savepoint() { Rollback(); }
+
+Status Savepoint::Release() {
+  if (!db_) return Status::OK();
+  std::string error;
+  bool ok = db_->Exec("RELEASE " + name_, &error);
+  db_ = nullptr;
+  return ok ? Status::OK() : Status::IoError(error);
+}
+
+void Savepoint::Rollback() {
+  if (!db_) return;
+  db_->Exec("ROLLBACK TO " + name_);
+  db_->Exec("RELEASE " + name_);
+  db_ = nullptr;
+}
+
 }  // namespace atws::store
+

@@ -1,96 +1,41 @@
-// One tenant's (Autotask "database") rows in SQLite. The schema is derived from the catalog:
-// one table per entity, named like the entity, one column per field named like the field,
-// `id INTEGER PRIMARY KEY`. Column storage by field type:
-//   integer/long/short/boolean -> INTEGER (booleans 0/1)
-//   double/float/decimal       -> REAL
-//   datetime                   -> TEXT in the fixed-width form of StorageDateTime()
-//                                 ("2018-07-10T12:19:28.840", API time zone, naive)
-//   string                     -> TEXT COLLATE ATWS_NOCASE (Unicode case-insensitive)
-// User-defined fields are extra columns "udf_<definition id>" on the entity's table (TEXT for
-// string/list UDFs, REAL for numbers, TEXT storage datetime for dates); protected UDFs use
-// COLLATE BINARY (compared case-sensitively), the others ATWS_NOCASE.
+// One tenant's (Autotask "database") rows in SQLite: one table per catalog entity, named like
+// it, one column per field, `id INTEGER PRIMARY KEY`; the storage per field type, the UDF
+// columns and the SQL functions the query compiler uses are described in store.cc.
 //
-// SQL functions registered on every connection (used by the query compiler):
-//   atws_fold(x)          Unicode case fold of a text (FoldCase)
-//   atws_like(x, pattern) SQL LIKE with % and _ wildcards, Unicode case-insensitive
-//   atws_like_cs(x, pat)  the same, case-sensitive (protected UDFs)
-//   atws_soundex(x)       American Soundex code of a text (SoundsLike)
-//
-// Thread-safety: a TenantDb is used by one thread at a time; callers hold mutex() around
-// every use (requests of one tenant are serialised; tenants are independent).
+// Ownership: Open / OpenImage return the only owner. Statements it hands out borrow it.
+// Thread safety: used by one thread at a time; callers hold mutex() around every use (requests
+// of one tenant are serialised; tenants are independent).
+// Errors: the older members report `false` / 0 / nullptr and set *error (when not null) to
+// SQLite's message or the sandbox's own text; the statement members return Status / Result.
 #pragma once
 
-#include <sqlite3.h>
-
-#include <map>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "common/status.h"
+#include "store/database.h"
+#include "store/statement.h"
+#include "store/udf.h"
+#include "store/value.h"
 
 namespace atws::store {
 
-// A value to bind or read. Text for strings and stored date-times.
-struct Value {
-  enum class Kind : uint8_t { kNull, kInt, kReal, kText };
-  Kind kind = Kind::kNull;
-  long long i = 0;
-  double d = 0;
-  std::string s;
-  static Value Null() { return Value(); }
-  static Value Int(long long v) {
-    Value x;
-    x.kind = Kind::kInt;
-    x.i = v;
-    return x;
+// What the tenant's data is at one moment: equal versions hold the same rows. Response caches
+// compare it (every write changes it: API writes, admin changes, a reset, even raw SQL).
+struct DataVersion {
+  const void* connection = nullptr;  // changes when SwapContents exchanges the connection
+  uint64_t generation = 0;           // TenantDb::generation()
+  int64_t changes = 0;               // rows changed on the connection since it was opened
+  bool operator==(const DataVersion& o) const {
+    return connection == o.connection && generation == o.generation && changes == o.changes;
   }
-  static Value Real(double v) {
-    Value x;
-    x.kind = Kind::kReal;
-    x.d = v;
-    return x;
-  }
-  static Value Text(std::string v) {
-    Value x;
-    x.kind = Kind::kText;
-    x.s = std::move(v);
-    return x;
-  }
-  bool is_null() const { return kind == Kind::kNull; }
 };
-
-// Binds `v` at 1-based position `pos`.
-int Bind(sqlite3_stmt* st, int pos, const Value& v);
-
-// UDF data types (UserDefinedFieldDefinition.DataType).
-enum class UdfDataType : int { kString = 1, kNumber = 2, kDateTime = 3, kList = 4 };
-
-struct UdfDef {
-  long long id = 0;
-  std::string name;
-  int entity_index = -1;  // catalog entity the UDF belongs to
-  UdfDataType data_type = UdfDataType::kString;
-  bool is_protected = false;
-  bool is_required = false;
-  bool is_active = true;
-  int sort_order = 0;
-  int decimal_places = 0;
-  std::string default_value;
-  std::string description;
-  std::string column;                        // "udf_<id>"
-  std::vector<catalog::PicklistValue> list;  // list items (value = ValueForExport)
-  // The field type the UDF's values have in queries and GetFieldInfo.
-  catalog::FieldType field_type() const;
-};
-
-// UdfType (UserDefinedFieldDefinition.UdfType) <-> catalog entity name. Only the entities
-// whose HasUserDefinedFields flag is set have a number.
-int UdfTypeForEntity(std::string_view entity);
-std::string_view EntityForUdfType(int udf_type);
 
 class TenantDb {
  public:
@@ -102,24 +47,21 @@ class TenantDb {
   // page and start-up time (docs/performance.md).
   static std::unique_ptr<TenantDb> Open(const std::string& path, const catalog::Catalog& cat,
                                         std::string* error);
-  // An in-memory database that starts as a copy of `image` (a SQLite database file's bytes,
-  // e.g. from sqlite3_serialize), growing as rows are written.
+  // An in-memory database that starts as a copy of `image` (Serialize's bytes), growing as rows
+  // are written.
   static std::unique_ptr<TenantDb> OpenImage(std::string_view image, const catalog::Catalog& cat,
                                              std::string* error);
   ~TenantDb();
   TenantDb(const TenantDb&) = delete;
   TenantDb& operator=(const TenantDb&) = delete;
 
-  sqlite3* handle() const { return db_; }
   std::mutex& mutex() const { return mu_; }
   const catalog::Catalog& catalog() const { return cat_; }
 
-  // A prepared statement for `sql`, cached for the connection's lifetime, reset and with
-  // bindings cleared. Returns nullptr and sets *error when SQLite refuses the SQL.
-  sqlite3_stmt* Prepare(const std::string& sql, std::string* error = nullptr);
-  // A statement prepared for one use, not cached (the caller finalizes it); nullptr + *error.
-  sqlite3_stmt* PrepareOnce(const std::string& sql, std::string* error = nullptr);
-  // Runs SQL without results (schema, BEGIN/COMMIT). False + *error on failure.
+  // Database::Prepare / PrepareOnce (statement.h), making a missing entity table first.
+  Result<Statement> Prepare(const std::string& sql);
+  Result<Statement> PrepareOnce(const std::string& sql);
+  // Runs SQL without results (schema, BEGIN/COMMIT, SAVEPOINT). False + *error on failure.
   bool Exec(const std::string& sql, std::string* error = nullptr);
   // Creates the entity's table and indexes when missing.
   bool EnsureTable(const catalog::Entity& e, std::string* error = nullptr);
@@ -144,7 +86,6 @@ class TenantDb {
 
   // Allocates the next id for an entity (max(id)+1, never reused within a process).
   long long NextId(const catalog::Entity& e);
-
   // Inserts a row. `values` are (field index, value) pairs; `udfs` (udf column, value).
   // id = 0 allocates one. Returns the id, or 0 with *error.
   long long Insert(const catalog::Entity& e, const std::vector<std::pair<int, Value>>& values,
@@ -157,6 +98,14 @@ class TenantDb {
   bool Delete(const catalog::Entity& e, long long id, std::string* error);
   // Number of rows of an entity.
   long long Count(const catalog::Entity& e);
+  // Whether table `table` (an entity's name) has row `id`; false when the SQL fails.
+  bool RowExists(std::string_view table, long long id);
+  // Rows changed by the last INSERT, UPDATE or DELETE run on the connection.
+  long long Changes() const { return conn_->Changes(); }
+  // The database file's bytes (Database::Serialize), e.g. for OpenImage.
+  Result<std::string> Serialize() const { return conn_->Serialize(); }
+  // Statements alive on the connection (Database::StatementCount), for tests.
+  int StatementCount() const { return conn_->StatementCount(); }
 
   // Exchanges the connection, statement cache, UDF definitions and id counters with `other`;
   // each object keeps its own mutex, and the generation moves past both. Lets a tenant's data
@@ -164,26 +113,28 @@ class TenantDb {
   // mutex() and owns `other` alone.
   void SwapContents(TenantDb& other);
 
-  // Bumped by every write; response caches compare it.
+  // Bumped by every write; response caches compare it (through data_version()).
   uint64_t generation() const { return generation_; }
   void BumpGeneration() { ++generation_; }
+  DataVersion data_version() const;
+  // Identifies the connection (changes with SwapContents); for per-connection state.
+  const void* connection_id() const { return conn_.get(); }
 
   // Quoted table / column names for SQL (from the catalog only).
   static std::string Quote(std::string_view ident);
   static void AppendQuoted(std::string* out, std::string_view ident);
 
  private:
-  TenantDb(sqlite3* db, const catalog::Catalog& cat);
+  TenantDb(std::unique_ptr<Database> conn, const catalog::Catalog& cat);
   // Creates the table named by SQLite's "no such table: X" message when X is a catalog
   // entity; false when the message is another one or the table cannot be made.
-  bool CreateMissingTable(const char* sqlite_message);
+  bool CreateMissingTable(std::string_view sqlite_message);
   bool LoadUdfs(std::string* error);
   void SortUdfs(int entity_index);
 
-  sqlite3* db_;
+  std::unique_ptr<Database> conn_;
   const catalog::Catalog& cat_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
   std::vector<std::vector<UdfDef>> udfs_;  // by entity index
   std::vector<long long> next_id_;         // by entity index; 0 = not yet read
   uint64_t generation_ = 1;
@@ -194,9 +145,5 @@ class TenantDb {
   std::string insert_sql_;     // Insert's statement text, reused
   std::vector<int> deferred_;  // entity indexes whose tables wait for their indexes
 };
-
-// Registers atws_fold, atws_like, atws_like_cs, atws_soundex and the ATWS_NOCASE collation on
-// a connection. Exposed for tests.
-void RegisterFunctions(sqlite3* db);
 
 }  // namespace atws::store

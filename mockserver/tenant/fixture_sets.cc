@@ -114,10 +114,9 @@ std::string LoadOne(const catalog::Catalog& cat, Tenant& t, const soap::EntityAr
     d.description = text("Description");
     if (!db.AddUdf(d, &err)) return err;
     if (id == 0) {  // AddUdf assigned one: the highest definition id now
-      sqlite3_stmt* st = db.Prepare("SELECT MAX(id) FROM \"UserDefinedFieldDefinition\"", &err);
-      if (!st) return err;
-      if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-      sqlite3_reset(st);
+      auto st = db.Prepare("SELECT MAX(id) FROM \"UserDefinedFieldDefinition\"");
+      if (!st.ok()) return st.status().message();
+      if (st->Next()) id = st->Int(0);
     }
     if (!db.Update(*e, id, values, {}, &err)) return err;
     *udfs_touched = true;

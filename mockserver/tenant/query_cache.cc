@@ -35,22 +35,14 @@ std::string QueryCache::MakeKey(int entity_index, int flavour, std::string_view 
   return k;
 }
 
-QueryCache::Version QueryCache::VersionOf(const store::TenantDb& db) {
-  Version v;
-  v.handle = db.handle();
-  v.generation = db.generation();
-  v.changes = sqlite3_total_changes64(db.handle());
-  return v;
-}
-
-void QueryCache::Revalidate(const Version& v) {
+void QueryCache::Revalidate(const store::DataVersion& v) {
   if (v == version_) return;
   Clear();
   version_ = v;
 }
 
 bool QueryCache::Find(const store::TenantDb& db, const std::string& key, Result* out) {
-  Revalidate(VersionOf(db));
+  Revalidate(db.data_version());
   for (auto& e : entries_) {
     if (e.key != key) continue;
     e.used = ++clock_;
@@ -74,7 +66,7 @@ bool QueryCache::Admit(const std::string& key) {
 }
 
 void QueryCache::Put(const store::TenantDb& db, std::string key, Result r) {
-  Revalidate(VersionOf(db));
+  Revalidate(db.data_version());
   if (!r.xml || r.xml->size() > max_bytes_ || max_entries_ == 0) return;
   for (auto it = entries_.begin(); it != entries_.end(); ++it)
     if (it->key == key) {

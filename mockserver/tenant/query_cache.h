@@ -1,11 +1,9 @@
 // Serialised query results (the <Entity> elements of a query answer), reused while the tenant's
-// data is unchanged. An entry is valid only for the data version it was made from: the
-// connection, TenantDb::generation() and SQLite's count of rows changed on the connection, so
-// every write (API writes, settling, admin changes, a reset, even raw SQL) makes every entry
-// stale. Bounded in entries and bytes. Not thread-safe: used under the tenant's database mutex.
+// data is unchanged. An entry is valid only for the data version it was made from
+// (TenantDb::data_version(): the connection, TenantDb::generation() and the count of rows
+// changed on the connection), so every write (API writes, settling, admin changes, a reset,
+// even raw SQL) makes every entry stale. Bounded in entries and bytes. Not thread-safe: used under the tenant's database mutex.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
@@ -48,25 +46,16 @@ class QueryCache {
   uint64_t misses() const { return misses_; }
 
  private:
-  struct Version {
-    const sqlite3* handle = nullptr;
-    uint64_t generation = 0;
-    int64_t changes = 0;
-    bool operator==(const Version& o) const {
-      return handle == o.handle && generation == o.generation && changes == o.changes;
-    }
-  };
   struct Entry {
     std::string key;
     Result result;
     uint64_t used = 0;
   };
-  static Version VersionOf(const store::TenantDb& db);
   // Drops every entry when the data changed since they were made.
-  void Revalidate(const Version& v);
+  void Revalidate(const store::DataVersion& v);
 
   size_t max_entries_, max_bytes_;
-  Version version_;
+  store::DataVersion version_;
   std::vector<Entry> entries_;
   std::vector<size_t> seen_;  // hashes of recently asked keys (Admit), a ring
   size_t seen_next_ = 0;

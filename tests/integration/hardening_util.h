@@ -3,10 +3,9 @@
 // short HTTP timeouts (HardenedServer) are in test_env.h.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -62,34 +61,28 @@ inline std::map<long long, TenantDigest> DigestTenants(service::Service& svc) {
   std::map<long long, TenantDigest> out;
   for (const auto& t : svc.tenants()) {
     std::lock_guard<std::mutex> lock(t->db->mutex());
-    sqlite3* db = t->db->handle();
+    store::TenantDb& db = *t->db;
     TenantDigest d;
     std::vector<std::string> tables;
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name", -1,
-                       &st, nullptr);
-    while (sqlite3_step(st) == SQLITE_ROW)
-      tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-    sqlite3_finalize(st);
+    // One-use statements: the digest leaves the tenant's statement cache as it was.
+    if (auto st = db.PrepareOnce("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
+        st.ok())
+      while (st->Next()) tables.emplace_back(st->Text(0));
     for (const auto& table : tables) {
       long long rows_before = d.rows;
       uint64_t table_hash = 1469598103934665603ULL;
-      std::string sql = "SELECT * FROM \"" + table + "\" ORDER BY rowid";
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        continue;
-      }
-      while (sqlite3_step(st) == SQLITE_ROW) {
+      auto st = db.PrepareOnce("SELECT * FROM \"" + table + "\" ORDER BY rowid");
+      if (!st.ok()) continue;
+      while (st->Next()) {
         ++d.rows;
-        int n = sqlite3_column_count(st);
+        int n = st->ColumnCount();
         for (int c = 0; c < n; ++c) {
-          int type = sqlite3_column_type(st, c);
+          int type = static_cast<int>(st->Type(c));  // the storage class
           HashBytes(&table_hash, &type, sizeof type);
-          const void* p = sqlite3_column_blob(st, c);
-          HashBytes(&table_hash, p, static_cast<size_t>(sqlite3_column_bytes(st, c)));
+          std::string_view bytes = st->Blob(c);  // any value's bytes, as SQLite gives them
+          HashBytes(&table_hash, bytes.data(), bytes.size());
         }
       }
-      sqlite3_finalize(st);
       // Empty tables do not count: the sandbox creates some of its own on first use.
       if (d.rows == rows_before) continue;
       HashBytes(&d.hash, table.data(), table.size());

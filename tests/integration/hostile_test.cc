@@ -362,11 +362,7 @@ TEST_CASE("Queries with long WHERE clauses leave no prepared statement behind", 
   auto statements = [&] {
     auto* t = m.svc->FindTenant(kContoso);
     std::lock_guard<std::mutex> lock(t->db->mutex());
-    int n = 0;
-    for (sqlite3_stmt* s = sqlite3_next_stmt(t->db->handle(), nullptr); s;
-         s = sqlite3_next_stmt(t->db->handle(), s))
-      ++n;
-    return n;
+    return t->db->StatementCount();
   };
   auto ask = [&](int criteria) {
     std::string q = "<queryxml><entity>Ticket</entity><query>";

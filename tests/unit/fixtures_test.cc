@@ -38,22 +38,18 @@ std::unique_ptr<TenantDb> Populated(const TenantSpec& spec) {
 std::vector<std::vector<std::string>> Rows(TenantDb& db, const std::string& sql) {
   std::vector<std::vector<std::string>> out;
   // PrepareOnce: an entity without rows may have no table yet (made when SQL names it).
-  sqlite3_stmt* st = db.PrepareOnce(sql);
-  REQUIRE(st);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  auto st = db.PrepareOnce(sql);
+  REQUIRE(st.ok());
+  while (st->Next()) {
     std::vector<std::string> row;
-    for (int c = 0; c < sqlite3_column_count(st); ++c) {
-      if (sqlite3_column_type(st, c) == SQLITE_NULL) {
+    for (int c = 0; c < st->ColumnCount(); ++c) {
+      if (st->IsNull(c))
         row.emplace_back("\x01");
-      } else {
-        const unsigned char* p = sqlite3_column_text(st, c);
-        row.emplace_back(reinterpret_cast<const char*>(p),
-                         static_cast<size_t>(sqlite3_column_bytes(st, c)));
-      }
+      else
+        row.emplace_back(st->Text(c));
     }
     out.push_back(std::move(row));
   }
-  sqlite3_finalize(st);
   return out;
 }
 

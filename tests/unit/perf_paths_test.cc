@@ -8,8 +8,8 @@
 #include "fixtures/fixtures.h"
 #include "fixtures/scale.h"
 #include "journal/journal.h"
-#include "tenant/query_cache.h"
 #include "store/store.h"
+#include "tenant/query_cache.h"
 
 using atws::service::Journal;
 using atws::service::JournalEntry;
@@ -182,27 +182,27 @@ TEST_CASE("Scale generator: copies of the default tickets, dated back, with new 
   CHECK(stats.tickets_added == before + 10);
   CHECK(db->Count(*ticket) == before * 2 + 10);
   // Indexes are back.
-  auto* st = db->Prepare(
+  auto st = db->Prepare(
       "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Ticket'");
-  REQUIRE(st);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) > 5);
-  sqlite3_reset(st);
+  REQUIRE(st.ok());
+  REQUIRE(st->Step() == atws::store::StepResult::kRow);
+  CHECK(st->Int(0) > 5);
+  st->Reset();
   // The first copy of the first default ticket: same title and status, three days earlier,
   // another ticket number.
-  auto* first_copy = db->Prepare(
+  auto first_copy = db->Prepare(
       "SELECT a.Title = b.Title, a.Status = b.Status, julianday(substr(a.CreateDate, 1, 10)) - "
       "julianday(substr(b.CreateDate, 1, 10)), a.TicketNumber <> b.TicketNumber FROM "
       "\"Ticket\" a, \"Ticket\" b WHERE a.id = (SELECT MIN(id) FROM \"Ticket\") AND b.id = "
       "(SELECT id FROM \"Ticket\" ORDER BY id LIMIT 1 OFFSET ?)");
-  REQUIRE(first_copy);
-  sqlite3_bind_int64(first_copy, 1, before);
-  REQUIRE(sqlite3_step(first_copy) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(first_copy, 0) == 1);
-  CHECK(sqlite3_column_int(first_copy, 1) == 1);
-  CHECK(sqlite3_column_double(first_copy, 2) == Approx(3.0));
-  CHECK(sqlite3_column_int(first_copy, 3) == 1);
-  sqlite3_reset(first_copy);
+  REQUIRE(first_copy.ok());
+  first_copy->BindInt(1, before);
+  REQUIRE(first_copy->Step() == atws::store::StepResult::kRow);
+  CHECK(first_copy->Int(0) == 1);
+  CHECK(first_copy->Int(1) == 1);
+  CHECK(first_copy->Real(2) == Approx(3.0));
+  CHECK(first_copy->Int(3) == 1);
+  first_copy->Reset();
   // Asking for fewer tickets than there are adds none.
   REQUIRE(atws::fixtures::AddTickets(*db, 10, 3, &stats, &err));
   CHECK(db->Count(*ticket) == before * 2 + 10);
@@ -223,12 +223,13 @@ TEST_CASE("Tables are made when SQL first names them, also inside a rolled-back 
   CHECK(db->Count(*ticket) == 0);
   CHECK(db->HasTable(*ticket));
   // With its indexes.
-  sqlite3_stmt* st = db->Prepare(
-      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Ticket'");
-  REQUIRE(st);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) > 5);
-  sqlite3_reset(st);
+  {
+    auto st = db->Prepare(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Ticket'");
+    REQUIRE(st.ok());
+    REQUIRE(st->Step() == atws::store::StepResult::kRow);
+    CHECK(st->Int(0) > 5);
+  }
 
   // Made inside a savepoint that is rolled back: the table goes, and so do the statements
   // cached meanwhile, so the next insert makes the table again instead of failing.
@@ -244,8 +245,9 @@ TEST_CASE("Tables are made when SQL first names them, also inside a rolled-back 
   CHECK(db->Count(*cost) == 1);
 
   // A name that is not an entity is still an error, and makes nothing.
-  CHECK(db->Prepare("SELECT * FROM \"NoSuchEntity\"", &err) == nullptr);
-  CHECK(err.find("no such table") != std::string::npos);
+  auto missing = db->Prepare("SELECT * FROM \"NoSuchEntity\"");
+  CHECK_FALSE(missing.ok());
+  CHECK(missing.status().message().find("no such table") != std::string::npos);
   CHECK_FALSE(db->Exec("SELECT * FROM sqlite_nothing", &err));
 }
 
@@ -258,12 +260,10 @@ TEST_CASE("Indexes skip NULL values and still serve comparisons on their field",
   REQUIRE(ticket);
   REQUIRE(db->Count(*ticket) == 0);  // makes the table and its indexes
   auto plan = [&](const std::string& where) {
-    sqlite3_stmt* st = db->Prepare("EXPLAIN QUERY PLAN SELECT id FROM Ticket WHERE " + where);
-    REQUIRE(st);
+    auto st = db->Prepare("EXPLAIN QUERY PLAN SELECT id FROM Ticket WHERE " + where);
+    REQUIRE(st.ok());
     std::string out;
-    while (sqlite3_step(st) == SQLITE_ROW)
-      out += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
-    sqlite3_reset(st);
+    while (st->Next()) out += std::string(st->Text(3)) + "\n";
     return out;
   };
   // Each comparison a query can compile to uses the partial index of its field.
@@ -279,32 +279,31 @@ TEST_CASE("Indexes skip NULL values and still serve comparisons on their field",
   CHECK(plan("ProblemTicketId IS NULL").find("SCAN") != std::string::npos);
 
   // Every index of the table is partial.
-  sqlite3_stmt* ix = db->Prepare(
-      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Ticket'");
-  REQUIRE(ix);
   int indexes = 0;
-  while (sqlite3_step(ix) == SQLITE_ROW) {
-    ++indexes;
-    std::string sql = reinterpret_cast<const char*>(sqlite3_column_text(ix, 1));
-    INFO(sql);
-    CHECK(sql.find(" IS NOT NULL") != std::string::npos);
+  {
+    auto ix = db->Prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Ticket'");
+    REQUIRE(ix.ok());
+    while (ix->Next()) {
+      ++indexes;
+      std::string sql(ix->Text(1));
+      INFO(sql);
+      CHECK(sql.find(" IS NOT NULL") != std::string::npos);
+    }
   }
-  sqlite3_reset(ix);
   CHECK(indexes > 5);
 
   // Rows whose field is NULL have no entry: 3 tickets, one with a problem ticket.
   REQUIRE(db->Exec("INSERT INTO Ticket (id, ProblemTicketId) VALUES (1, NULL), (2, NULL), (3, 42)",
                    &err));
-  sqlite3_stmt* st = db->Prepare(
+  auto st = db->Prepare(
       "SELECT COUNT(*) FROM Ticket INDEXED BY ix_Ticket_ProblemTicketId WHERE "
       "ProblemTicketId > 0");
-  REQUIRE(st);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) == 1);
-  sqlite3_reset(st);
+  REQUIRE(st.ok());
+  REQUIRE(st->Step() == atws::store::StepResult::kRow);
+  CHECK(st->Int(0) == 1);
   st = db->Prepare("SELECT COUNT(*) FROM Ticket WHERE ProblemTicketId IS NULL");
-  REQUIRE(st);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) == 2);
-  sqlite3_reset(st);
+  REQUIRE(st.ok());
+  REQUIRE(st->Step() == atws::store::StepResult::kRow);
+  CHECK(st->Int(0) == 2);
 }

@@ -86,16 +86,15 @@ class QueryFixture {
     // As the service runs it.
     std::string sql = "SELECT id FROM " + store::TenantDb::Quote(c.entity->name) + " WHERE (" +
                       c.where + ") ORDER BY id LIMIT 500";
-    sqlite3_stmt* st = db_->Prepare(sql, &err);
-    INFO(sql << ": " << err);
-    REQUIRE(st);
+    auto st = db_->Prepare(sql);
+    INFO(sql << ": " << st.status().message());
+    REQUIRE(st.ok());
     for (size_t i = 0; i < c.params.size(); ++i)
-      REQUIRE(store::Bind(st, static_cast<int>(i + 1), c.params[i]) == SQLITE_OK);
+      REQUIRE(st->Bind(static_cast<int>(i + 1), c.params[i]));
     std::vector<long long> ids;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(st, 0));
-    CHECK(rc == SQLITE_DONE);
-    sqlite3_reset(st);
+    store::StepResult rc;
+    while ((rc = st->Step()) == store::StepResult::kRow) ids.push_back(st->Int(0));
+    CHECK(rc == store::StepResult::kDone);
     return ids;
   }
 
