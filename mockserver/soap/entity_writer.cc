@@ -96,7 +96,14 @@ class RawWriter {
     std::memcpy(p_, v.data(), v.size());
     p_ += v.size();
   }
-  void PutInt(long long v) { p_ = std::to_chars(p_, p_ + 24, v).ptr; }
+  void PutInt(long long v) {
+    // Most integers of a page are one digit (codes, flags, counts): no call for those.
+    if (v >= 0 && v < 10) {
+      *p_++ = static_cast<char>('0' + v);
+      return;
+    }
+    p_ = std::to_chars(p_, p_ + 24, v).ptr;
+  }
   void PutDouble(double v) {
     auto r = fmt::format_to_n(p_, 40, "{}", v);
     p_ += std::min<size_t>(r.size, 40);
@@ -199,11 +206,12 @@ Result<EntityPage> AppendEntities(std::string* out_ptr, store::TenantDb& db,
   const int ncols = static_cast<int>(order.size());
   const int ncells = 1 + ncols + static_cast<int>(udfs.size());
   std::vector<CellRead> how(static_cast<size_t>(ncells));
-  std::vector<Cell> cells(static_cast<size_t>(ncells));
   how[0] = CellRead::kInt;
   for (int k = 0; k < ncols; ++k)
     how[1 + k] = columns[k].hidden ? CellRead::kSkip : ReadAs(columns[k].type);
   for (size_t u = 0; u < udfs.size(); ++u) how[1 + ncols + u] = ReadAs(udfs[u].field_type());
+  const store::CellPlan plan(how);
+  std::vector<Cell> cells(static_cast<size_t>(ncells));
   const Cell* udf_cells = cells.data() + 1 + ncols;
 
   EntityPage page;
@@ -211,9 +219,9 @@ Result<EntityPage> AppendEntities(std::string* out_ptr, store::TenantDb& db,
   RawWriter w(&out);
   std::string udf_value;
   while ((step = st->Step()) == store::StepResult::kRow) {
-    st->ReadCells(how.data(), ncells, cells.data());
+    st->ReadCells(plan, cells.data());
     ++page.rows;
-    page.last_id = cells[0].i;
+    page.last_id = cells[0].is_null ? 0 : cells[0].i;
     w.Need(entity_open.size() + 24 + 64);
     w.Put(entity_open);
     w.PutInt(page.last_id);

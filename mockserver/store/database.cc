@@ -45,10 +45,10 @@ Status Database::Exec(const std::string& sql) {
 
 Result<Statement> Database::PrepareNew(const std::string& sql, bool cached) {
   sqlite3_stmt* st = nullptr;
-  int rc = cached ? sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
-                                       SQLITE_PREPARE_PERSISTENT, &st, nullptr)
-                  : sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st,
-                                       nullptr);
+  int rc = cached
+               ? sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &st, nullptr)
+               : sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(st);
     return Status::IoError(sqlite3_errmsg(db_));

@@ -46,7 +46,9 @@ bool Statement::BindInt(int pos, long long v) {
   return sqlite3_bind_int64(st_, pos, v) == SQLITE_OK;
 }
 
-bool Statement::BindReal(int pos, double v) { return sqlite3_bind_double(st_, pos, v) == SQLITE_OK; }
+bool Statement::BindReal(int pos, double v) {
+  return sqlite3_bind_double(st_, pos, v) == SQLITE_OK;
+}
 
 bool Statement::BindText(int pos, std::string_view v) {
   return sqlite3_bind_text(st_, pos, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) ==
@@ -167,38 +169,36 @@ void Statement::ReadRow(std::vector<Value>* row) const {
   for (int c = 0; c < n; ++c) (*row)[static_cast<size_t>(c)] = ValueAt(c);
 }
 
-void Statement::ReadCells(const CellRead* how, int n, Cell* cells) const {
+void Statement::ReadCells(const CellPlan& plan, Cell* cells) const {
   // Each sqlite3_column_* call enters and leaves the connection's mutex slot and checks for
   // allocation failures: over a page's 38,000 values, a quarter of its cost under perf. So each
   // value is taken once with sqlite3_column_value and read with the sqlite3_value_* functions.
   // The value is "unprotected" (SQLite's term: read without the connection's mutex), which is
   // what it is anyway here: connections are opened SQLITE_OPEN_NOMUTEX and used by one thread
   // at a time.
-  for (int c = 0; c < n; ++c) {
-    Cell& x = cells[c];
-    x = Cell();
-    if (how[c] == CellRead::kSkip) continue;
-    sqlite3_value* v = sqlite3_column_value(st_, c);
-    if (sqlite3_value_type(v) == SQLITE_NULL) continue;
-    switch (how[c]) {
-      case CellRead::kInt:
-        x.i = sqlite3_value_int64(v);
-        x.is_null = false;
-        break;
-      case CellRead::kReal:
-        x.d = sqlite3_value_double(v);
-        x.is_null = false;
-        break;
-      case CellRead::kText:
-        if (const unsigned char* p = sqlite3_value_text(v)) {
-          x.text = reinterpret_cast<const char*>(p);
-          x.size = static_cast<size_t>(sqlite3_value_bytes(v));
-          x.is_null = false;
-        }
-        break;
-      case CellRead::kSkip:
-        break;
-    }
+  // Locals: the calls into SQLite could, for all the compiler knows, change the members.
+  sqlite3_stmt* const st = st_;
+  for (int c : plan.skip_) cells[c].is_null = true;
+  for (const int *c = plan.ints_.data(), *end = c + plan.ints_.size(); c != end; ++c) {
+    sqlite3_value* v = sqlite3_column_value(st, *c);
+    Cell& x = cells[*c];
+    x.is_null = sqlite3_value_type(v) == SQLITE_NULL;
+    if (!x.is_null) x.i = sqlite3_value_int64(v);
+  }
+  for (const int *c = plan.reals_.data(), *end = c + plan.reals_.size(); c != end; ++c) {
+    sqlite3_value* v = sqlite3_column_value(st, *c);
+    Cell& x = cells[*c];
+    x.is_null = sqlite3_value_type(v) == SQLITE_NULL;
+    if (!x.is_null) x.d = sqlite3_value_double(v);
+  }
+  for (const int *c = plan.texts_.data(), *end = c + plan.texts_.size(); c != end; ++c) {
+    // sqlite3_value_text gives no text for NULL (nor when out of memory): no type test.
+    sqlite3_value* v = sqlite3_column_value(st, *c);
+    const unsigned char* p = sqlite3_value_text(v);
+    Cell& x = cells[*c];
+    x.text = reinterpret_cast<const char*>(p);
+    x.is_null = p == nullptr;
+    if (p) x.size = static_cast<uint32_t>(sqlite3_value_bytes(v));
   }
 }
 

@@ -76,9 +76,9 @@ class Statement {
   Value ValueAt(int col) const;
   // Every column of the row, by ValueAt.
   void ReadRow(std::vector<Value>* row) const;
-  // Columns 0 .. n-1 into cells[0 .. n-1], column c read as how[c]: one call per row for
+  // Columns 0 .. plan.size() - 1 into cells[0 ..], as the plan says: one call per row for
   // readers of many values (a 500-row page of tickets reads 38,000).
-  void ReadCells(const CellRead* how, int n, Cell* cells) const;
+  void ReadCells(const CellPlan& plan, Cell* cells) const;
 
  private:
   friend class Database;

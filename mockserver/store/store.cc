@@ -53,7 +53,6 @@ const struct {
 } kUdfTypes[] = {{1, "Account"},  {2, "Contact"},          {3, "Ticket"},
                  {4, "Contract"}, {5, "InstalledProduct"}, {6, "AccountLocation"}};
 
-
 const char* SqlType(FieldType t) {
   switch (t) {
     case FieldType::kBoolean:
@@ -549,8 +548,7 @@ Result<Savepoint> Savepoint::Begin(TenantDb& db, std::string name) {
   return Savepoint(&db, std::move(name));
 }
 
-Savepoint::Savepoint(Savepoint&& other) noexcept
-    : db_(other.db_), name_(std::move(other.name_)) {
+Savepoint::Savepoint(Savepoint&& other) noexcept : db_(other.db_), name_(std::move(other.name_)) {
   other.db_ = nullptr;
 }
 
@@ -572,4 +570,3 @@ void Savepoint::Rollback() {
 }
 
 }  // namespace atws::store
-

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace atws::store {
 
@@ -47,14 +48,47 @@ struct Value {
 // SQLite converts (an integer column read as text gives its decimal digits, and so on).
 enum class CellRead : uint8_t { kSkip, kInt, kReal, kText };
 
-// One column of the current row as ReadCells read it. A NULL column (and a skipped one) has
-// is_null set and zeros elsewhere; otherwise the member its CellRead names holds the value.
+// Which columns ReadCells reads, and as what (how[c] for column c): made once for a statement,
+// used for every row. The columns are grouped by kind, so reading a row tests no kind.
+class CellPlan {
+ public:
+  explicit CellPlan(const std::vector<CellRead>& how) : size_(static_cast<int>(how.size())) {
+    for (int c = 0; c < size_; ++c) {
+      switch (how[static_cast<size_t>(c)]) {
+        case CellRead::kSkip:
+          skip_.push_back(c);
+          break;
+        case CellRead::kInt:
+          ints_.push_back(c);
+          break;
+        case CellRead::kReal:
+          reals_.push_back(c);
+          break;
+        case CellRead::kText:
+          texts_.push_back(c);
+          break;
+      }
+    }
+  }
+  int size() const { return size_; }  // columns 0 .. size() - 1
+
+ private:
+  friend class Statement;
+  int size_;
+  std::vector<int> skip_, ints_, reals_, texts_;
+};
+
+// One column of the current row as ReadCells read it: is_null for NULL (and for a column not
+// read), and then nothing else is set; otherwise the member its CellRead names holds the
+// value. 16 bytes: a row of a page is read into an array of them and written out from there.
 struct Cell {
-  bool is_null = true;
-  long long i = 0;             // kInt
-  double d = 0;                // kReal
-  const char* text = nullptr;  // kText: `size` bytes, valid until the statement moves on
-  size_t size = 0;
+  union {
+    long long i;       // kInt
+    double d;          // kReal
+    const char* text;  // kText: `size` bytes, valid until the statement moves on
+  };
+  uint32_t size;  // kText
+  bool is_null;
   std::string_view view() const { return std::string_view(text, size); }
 };
 
