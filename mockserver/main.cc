@@ -8,9 +8,10 @@
 #include <memory>
 
 #include "common/text.h"
+#include "control/admin.h"
+#include "control/config.h"
 #include "http/server.h"
 #include "record/record.h"
-#include "control/config.h"
 #include "service/service.h"
 #include "xml/xml.h"
 
@@ -171,23 +172,25 @@ int main(int argc, char** argv) {
     std::cerr << "atws-mock: cannot load the tenants: " << e.what() << "\n";
     return 1;
   }
-  // The start-up configuration, applied through the admin API before anything is served.
+  // The admin API, and the start-up configuration applied through it before anything is served.
+  auto admin = std::make_shared<atws::control::Admin>(*svc);
+  sopt.admin = admin;
   if (config_file.empty() && !data_dir.empty()) {
-    std::string candidate = data_dir + "/" + atws::service::kConfigFileName;
+    std::string candidate = data_dir + "/" + atws::control::kConfigFileName;
     if (FILE* f = std::fopen(candidate.c_str(), "rb")) {
       std::fclose(f);
       config_file = candidate;
     }
   }
   if (!config_file.empty()) {
-    auto cfg = std::make_shared<atws::service::StartupConfig>();
+    auto cfg = std::make_shared<atws::control::StartupConfig>();
     std::string err;
-    if (!atws::service::LoadStartupConfig(config_file, cfg.get(), &err) ||
-        !atws::service::ApplyStartupConfig(*svc, *cfg, atws::service::ConfigScope{}, &err)) {
+    if (!atws::control::LoadStartupConfig(config_file, cfg.get(), &err) ||
+        !atws::control::ApplyStartupConfig(*admin, *cfg, atws::control::ConfigScope{}, &err)) {
       std::cerr << "atws-mock: " << err << "\n";
       return 2;
     }
-    svc->SetStartupConfig(cfg);
+    admin->SetStartupConfig(cfg);
     if (level >= 2)
       std::fprintf(stderr, "atws-mock: configuration %s applied\n", config_file.c_str());
   }
@@ -214,14 +217,14 @@ int main(int argc, char** argv) {
   std::unique_ptr<atws::record::Replayer> replayer;
   if (!record_to.empty() || !replay_file.empty()) {
     // Other /__admin/ requests (health …) are answered by the local mock's admin API.
-    auto admin = [svc](const atws::service::HttpRequest& r) { return svc->Handle(r); };
+    auto admin_api = [admin](const atws::service::HttpRequest& r) { return admin->Handle(r); };
     std::string rerr;
     if (!record_to.empty()) {
       atws::record::RecorderOptions ro;
       ro.file = record_to;
       ro.upstream = upstream;
       ro.admin = {admin_token, admin_remote};
-      ro.admin_fallback = admin;
+      ro.admin_fallback = admin_api;
       ro.rewrite_urls = rewrite_urls;
       ro.public_url = public_url;
       recorder = atws::record::Recorder::Create(ro, &rerr);
@@ -233,7 +236,7 @@ int main(int argc, char** argv) {
       atws::record::ReplayerOptions ro;
       ro.file = replay_file;
       ro.admin = {admin_token, admin_remote};
-      ro.admin_fallback = admin;
+      ro.admin_fallback = admin_api;
       ro.rewrite_urls = rewrite_urls;
       ro.public_url = public_url;
       replayer = atws::record::Replayer::Create(ro, &rerr);

@@ -144,11 +144,4 @@ bool AddTenantPicklistValue(Tenant& t, const catalog::Entity& e, const catalog::
                             const std::string& label, catalog::PicklistValue* added,
                             std::string* error);
 
-// ---- admin API (writes_admin.cc) --------------------------------------------------------------
-
-// GET|POST /__admin/tenants/{id}/sources and DELETE /__admin/tenants/{id}/tickets/{ticketId}.
-// False when `path` is neither (the caller answers 404).
-bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& path,
-                       HttpResponse* out);
-
 }  // namespace atws::service

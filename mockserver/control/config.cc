@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "common/text.h"
-#include "service/service.h"
+#include "control/admin.h"
 
-namespace atws::service {
+namespace atws::control {
 
 using nlohmann::json;
 
@@ -80,10 +80,10 @@ std::string PathSegment(std::string_view s) {
   return out;
 }
 
-// Calls the admin API of `svc` in-process.
+// Calls the admin API in-process.
 class AdminClient {
  public:
-  AdminClient(Service& svc, const std::string& file) : svc_(svc), file_(file) {}
+  AdminClient(Admin& admin, const std::string& file) : admin_(admin), file_(file) {}
   // The answer's JSON in *out (optional). False + *error naming the file and `where` when the
   // status is not 2xx; *status (optional) gets it.
   bool Call(const std::string& where, const std::string& method, const std::string& path,
@@ -98,9 +98,9 @@ class AdminClient {
     r.body = body;
     r.content_type = content_type;
     r.peer = "127.0.0.1";
-    if (!svc_.options().admin_token.empty())
-      r.authorization = "Bearer " + svc_.options().admin_token;
-    HttpResponse resp = svc_.Handle(r);
+    const service::Options& opt = admin_.service().options();
+    if (!opt.admin_token.empty()) r.authorization = "Bearer " + opt.admin_token;
+    HttpResponse resp = admin_.Handle(r);
     if (status) *status = resp.status;
     json j = json::parse(resp.body, nullptr, false);
     if (resp.status < 200 || resp.status >= 300) {
@@ -116,15 +116,15 @@ class AdminClient {
   }
 
  private:
-  Service& svc_;
+  Admin& admin_;
   const std::string& file_;
 };
 
-bool ApplyTenant(AdminClient& api, Service& svc, const StartupConfig& cfg, long long id,
+bool ApplyTenant(AdminClient& api, service::Service& svc, const StartupConfig& cfg, long long id,
                  const json& t, bool at_startup, std::string* error) {
   const std::string base = fmt::format("/__admin/tenants/{}", id);
   const std::string at = fmt::format("tenants.{}", id);
-  Tenant* tenant = svc.FindTenant(id);
+  service::Tenant* tenant = svc.FindTenant(id);
   if (t.contains("language") && !api.Call(at + ".language", "PUT", base + "/language",
                                           json{{"language", t["language"]}}.dump(), nullptr, error))
     return false;
@@ -319,9 +319,10 @@ bool LoadStartupConfig(const std::string& path, StartupConfig* out, std::string*
   return true;
 }
 
-bool ApplyStartupConfig(Service& svc, const StartupConfig& cfg, const ConfigScope& scope,
+bool ApplyStartupConfig(Admin& admin, const StartupConfig& cfg, const ConfigScope& scope,
                         std::string* error) {
-  AdminClient api(svc, cfg.file);
+  service::Service& svc = admin.service();
+  AdminClient api(admin, cfg.file);
   const json& d = cfg.doc;
   if (scope.tenant == 0) {
     if (d.contains("clock")) {
@@ -375,12 +376,4 @@ bool ApplyStartupConfig(Service& svc, const StartupConfig& cfg, const ConfigScop
   return true;
 }
 
-bool Service::ReapplyStartupConfig(long long tenant, std::string* error) {
-  if (!startup_config_) return true;
-  ConfigScope scope;
-  scope.tenant = tenant;
-  scope.at_startup = false;
-  return ApplyStartupConfig(*this, *startup_config_, scope, error);
-}
-
-}  // namespace atws::service
+}  // namespace atws::control

@@ -1,6 +1,6 @@
 // The start-up configuration file (docs/configuration.md): `atws-sandbox.json` in the --data
 // directory, or the file --config names. Everything in it is something the admin API can set;
-// it is applied through the admin API's own handlers (Service::Handle with admin requests), so
+// it is applied through the admin API's own handlers (Admin::Handle with admin requests), so
 // a value means at start-up what it means in a PUT or POST, and an invalid one fails the same
 // way. The admin reset applies it again: a reset returns to the start-up state.
 #pragma once
@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace atws::service {
+namespace atws::control {
 
-class Service;
+class Admin;
 
 // The file's name inside the --data directory.
 constexpr const char* kConfigFileName = "atws-sandbox.json";
@@ -36,9 +36,10 @@ struct ConfigScope {
   bool at_startup = true;
 };
 
-// Applies `cfg` to `svc` through its admin API. False + *error ("FILE: tenants.29683500.settings:
-// <the admin API's message>") at the first failure; what came before it stays applied.
-bool ApplyStartupConfig(Service& svc, const StartupConfig& cfg, const ConfigScope& scope,
+// Applies `cfg` through `admin` (its own requests). False + *error ("FILE:
+// tenants.29683500.settings: <the admin API's message>") at the first failure; what came before it
+// stays applied.
+bool ApplyStartupConfig(Admin& admin, const StartupConfig& cfg, const ConfigScope& scope,
                         std::string* error);
 
-}  // namespace atws::service
+}  // namespace atws::control

@@ -4,23 +4,66 @@
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
 
+#include "control/admin.h"
+#include "control/handlers.h"
 #include "control/json.h"
 #include "ops/call.h"
-#include "service/service.h"
 
-namespace atws::service {
+namespace atws::control {
 
 using json = nlohmann::json;
 
-bool Service::HandleFaultAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out) {
-  constexpr std::string_view kFaults = "/__admin/faults";
-  if (path.compare(0, kFaults.size(), kFaults) != 0) return false;
+namespace {
+
+constexpr std::string_view kFaults = "/__admin/faults";
+
+// Adds a rule (FaultRules::Add), checking the names it gives against the service.
+bool AddFaultRule(service::Service& svc, const json& j, json* added, int* status,
+                  std::string* error) {
+  auto check = [&svc](const std::string& key, const json& v, std::string* canonical) {
+    if (key == "operation") {
+      const std::string op = v.get<std::string>();
+      if (const service::OpInfo* info = service::FindOperation(op, /*any_case=*/true)) {
+        *canonical = info->name;
+        return std::string();
+      }
+      return fmt::format("operation '{}' is not an operation of the API", op.substr(0, 100));
+    }
+    if (key == "entity") {
+      const catalog::Entity* e = svc.catalog().Find(v.get<std::string>());
+      if (!e) return fmt::format("no entity '{}'", v.get<std::string>().substr(0, 100));
+      *canonical = e->name;
+      return std::string();
+    }
+    if (key == "tenant") {
+      if (!svc.FindTenant(v.get<long long>()))
+        return fmt::format("no tenant {} (GET /__admin/tenants)", v.get<long long>());
+      return std::string();
+    }
+    if (key == "zone") {
+      std::shared_lock<std::shared_mutex> l(svc.directory_mutex());
+      if (!svc.zones().Find(static_cast<int>(v.get<long long>())))
+        return fmt::format("zone {} is not in the zone table (GET /__admin/zones)",
+                           v.get<long long>());
+      return std::string();
+    }
+    return std::string();
+  };
+  return svc.faults().Add(j, check, added, status, error);
+}
+
+}  // namespace
+
+// ---- GET|POST|DELETE /__admin/faults
+bool HandleFaults(Admin& admin, const HttpRequest& req, const std::string&, HttpResponse* out) {
+  service::Service& svc = admin.service();
+  FaultRules& faults = svc.faults();
   const std::string& m = req.method;
-  if (path == kFaults) {
+  {
     if (m == "GET") {
-      *out = Json(200, faults_.List());
+      *out = Json(200, faults.List());
     } else if (m == "DELETE") {
-      *out = Json(200, {{"deleted", faults_.Clear()}});
+      *out = Json(200, {{"deleted", faults.Clear()}});
     } else if (m == "POST") {
       json j = json::parse(req.body, nullptr, false);
       json added;
@@ -28,7 +71,7 @@ bool Service::HandleFaultAdmin(const HttpRequest& req, const std::string& path, 
       std::string err;
       if (j.is_discarded()) {
         *out = JsonError(400, "the body is not valid JSON");
-      } else if (!AddFaultRule(j, &added, &status, &err)) {
+      } else if (!AddFaultRule(svc, j, &added, &status, &err)) {
         *out = JsonError(status, err);
       } else {
         *out = Json(201, added);
@@ -38,54 +81,25 @@ bool Service::HandleFaultAdmin(const HttpRequest& req, const std::string& path, 
     }
     return true;
   }
-  if (path.size() <= kFaults.size() || path[kFaults.size()] != '/') return false;
+}
+
+// ---- GET|DELETE /__admin/faults/{id}
+bool HandleFault(Admin& admin, const HttpRequest& req, const std::string& path, HttpResponse* out) {
+  FaultRules& faults = admin.service().faults();
+  const std::string& m = req.method;
   std::string id = path.substr(kFaults.size() + 1);
   if (m == "GET") {
     json j;
-    *out = faults_.Get(id, &j)
+    *out = faults.Get(id, &j)
                ? Json(200, j)
                : JsonError(404, fmt::format("no fault rule '{}'", id.substr(0, 100)));
   } else if (m == "DELETE") {
-    *out = faults_.Remove(id)
-               ? Json(200, {{"deleted", id}})
-               : JsonError(404, fmt::format("no fault rule '{}'", id.substr(0, 100)));
+    *out = faults.Remove(id) ? Json(200, {{"deleted", id}})
+                             : JsonError(404, fmt::format("no fault rule '{}'", id.substr(0, 100)));
   } else {
     *out = JsonError(405, "use GET or DELETE");
   }
   return true;
 }
 
-bool Service::AddFaultRule(const json& j, json* added, int* status, std::string* error) {
-  auto check = [this](const std::string& key, const json& v, std::string* canonical) {
-    if (key == "operation") {
-      const std::string op = v.get<std::string>();
-      if (const OpInfo* info = FindOperation(op, /*any_case=*/true)) {
-        *canonical = info->name;
-        return std::string();
-      }
-      return fmt::format("operation '{}' is not an operation of the API", op.substr(0, 100));
-    }
-    if (key == "entity") {
-      const catalog::Entity* e = cat_.Find(v.get<std::string>());
-      if (!e) return fmt::format("no entity '{}'", v.get<std::string>().substr(0, 100));
-      *canonical = e->name;
-      return std::string();
-    }
-    if (key == "tenant") {
-      if (!FindTenant(v.get<long long>()))
-        return fmt::format("no tenant {} (GET /__admin/tenants)", v.get<long long>());
-      return std::string();
-    }
-    if (key == "zone") {
-      std::shared_lock<std::shared_mutex> l(directory_mu_);
-      if (!zones_.Find(static_cast<int>(v.get<long long>())))
-        return fmt::format("zone {} is not in the zone table (GET /__admin/zones)",
-                           v.get<long long>());
-      return std::string();
-    }
-    return std::string();
-  };
-  return faults_.Add(j, check, added, status, error);
-}
-
-}  // namespace atws::service
+}  // namespace atws::control

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "service/service.h"
+#include "common/http_message.h"
 
-namespace atws::service {
+namespace atws::control {
 
 // `j` serialised as the body of an application/json answer with the given status.
 inline HttpResponse Json(int status, const nlohmann::json& j) {
@@ -23,4 +23,4 @@ inline HttpResponse JsonError(int status, const std::string& msg) {
   return Json(status, {{"error", msg}});
 }
 
-}  // namespace atws::service
+}  // namespace atws::control

@@ -10,10 +10,12 @@
 
 #include "behaviours/behaviours.h"
 #include "common/text.h"
+#include "control/admin.h"
+#include "control/handlers.h"
 #include "control/json.h"
 #include "store/savepoint.h"
 
-namespace atws::service {
+namespace atws::control {
 
 namespace {
 
@@ -45,8 +47,9 @@ const char* const kTicketChildren[] = {"TicketNote",
 
 }  // namespace
 
-bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& path,
-                       HttpResponse* out) {
+bool HandleSourcesOrTicket(Admin& admin, const HttpRequest& req, const std::string& path,
+                           HttpResponse* out) {
+  service::Service& svc = admin.service();
   long long tid;
   std::string rest;
   if (!TenantPath(path, &tid, &rest)) return false;
@@ -179,4 +182,4 @@ bool HandleWritesAdmin(Service& svc, const HttpRequest& req, const std::string& 
   return true;
 }
 
-}  // namespace atws::service
+}  // namespace atws::control

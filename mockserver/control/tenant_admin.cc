@@ -1,35 +1,22 @@
 // Admin endpoints for the threshold and time (docs/admin-api.md): POST|GET /__admin/clock,
 // POST /__admin/reset, GET|PUT /__admin/tenants/{id}/usage, GET|PUT
-// /__admin/tenants/{id}/settings; and Service::ResetTenant.
+// /__admin/tenants/{id}/settings.
 #include <fmt/format.h>
 
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "common/query_string.h"
 #include "common/text.h"
 #include "common/timeutil.h"
+#include "control/admin.h"
+#include "control/handlers.h"
 #include "control/json.h"
-#include "service/service.h"
 
-namespace atws::service {
+namespace atws::control {
 
 namespace {
-
-// The value of `name` in a query string (plain digits are all the endpoints here take).
-bool QueryValue(std::string_view query, std::string_view name, std::string* out) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == name) {
-      *out = std::string(eq == std::string_view::npos ? "" : kv.substr(eq + 1));
-      return true;
-    }
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-  }
-  return false;
-}
 
 // Parses a JSON object body; false + *err otherwise.
 bool ParseObject(const std::string& body, nlohmann::json* out, std::string* err) {
@@ -143,42 +130,26 @@ bool ApplySettings(const nlohmann::json& j, TenantSettings* s, std::string* err)
   return true;
 }
 
+nlohmann::json ClockJson(service::Service& svc) {
+  ControlledClock& clock = svc.clock();
+  const ApiTimeZone tz = svc.options().time_zone;
+  Micros now = clock.Now();
+  return nlohmann::json{{"now", FormatApiDateTime(ToLocal(now, tz))},
+                        {"now_utc", FormatApiDateTime(ToLocal(now, ApiTimeZone::kUtc)) + "Z"},
+                        {"frozen", clock.frozen()},
+                        {"time_zone", std::string(ApiTimeZoneName(tz))}};
+}
+
 }  // namespace
 
-TenantSettings Service::DefaultSettings() const {
-  TenantSettings s;
-  s.threshold = opt_.threshold;
-  s.thread_limit = opt_.thread_limit;
-  return s;
-}
-
-bool Service::ResetTenant(long long id, std::string* error) {
-  Tenant* t = FindTenant(id);
-  if (!t) {
-    *error = fmt::format("no tenant {}", id);
-    return false;
-  }
-  if (!ResetTenantData(*t, cat_, opt_.data_dir, DefaultSettings(), error)) return false;
-  ResetDirectory(t);  // default users and zone (users.cc)
-  ResetLanguage(t);   // tenant_language.cc
-  t->usage.Clear();
-  journal_.Clear(id);
-  faults_.RemoveTenant(id);  // fault rules that name the tenant (faults.h)
-  return true;
-}
-
-bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& path,
-                                  HttpResponse* out) {
+// ---- GET|POST /__admin/clock
+bool HandleClock(Admin& admin, const HttpRequest& req, const std::string&, HttpResponse* out) {
+  service::Service& svc = admin.service();
+  ControlledClock& clock = svc.clock();
+  const ApiTimeZone tz = svc.options().time_zone;
   const std::string& m = req.method;
-  auto clock_json = [&]() {
-    Micros now = clock_->Now();
-    return nlohmann::json{{"now", FormatApiDateTime(ToLocal(now, opt_.time_zone))},
-                          {"now_utc", FormatApiDateTime(ToLocal(now, ApiTimeZone::kUtc)) + "Z"},
-                          {"frozen", clock_->frozen()},
-                          {"time_zone", std::string(ApiTimeZoneName(opt_.time_zone))}};
-  };
-
-  if (path == "/__admin/clock") {
+  auto clock_json = [&]() { return ClockJson(svc); };
+  {
     if (m == "GET") {
       *out = Json(200, clock_json());
       return true;
@@ -207,8 +178,8 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
         *out = JsonError(400, "advance_seconds must be a number of seconds (at most ten years)");
         return true;
       }
-      clock_->Freeze();
-      clock_->Advance(static_cast<Micros>(std::llround(v.get<double>() * 1e6)));
+      clock.Freeze();
+      clock.Advance(static_cast<Micros>(std::llround(v.get<double>() * 1e6)));
     } else if (j.contains("set")) {
       const auto& v = j["set"];
       CivilTime ct;
@@ -216,22 +187,22 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
       if (!v.is_string() || !ParseApiDateTime(v.get<std::string>(), &ct)) {
         *out = JsonError(400, fmt::format("set must be a date-time in the API's time zone ({}), "
                                           "such as 2026-01-01T09:00:00",
-                                          ApiTimeZoneName(opt_.time_zone)));
+                                          ApiTimeZoneName(tz)));
         return true;
       }
-      if (!FromLocal(ct, opt_.time_zone, &t)) {
+      if (!FromLocal(ct, tz, &t)) {
         *out = JsonError(400,
                          "that local time does not exist (it falls in the spring-forward "
                          "gap of the API's time zone)");
         return true;
       }
-      clock_->SetFrozen(t);
+      clock.SetFrozen(t);
     } else if (j.contains("resume")) {
       if (j["resume"] != true) {
         *out = JsonError(400, "resume must be true");
         return true;
       }
-      clock_->Resume();
+      clock.Resume();
     } else {
       *out = JsonError(400, fmt::format("unknown clock command '{}'; use advance_seconds, set or "
                                         "resume",
@@ -241,27 +212,33 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
     *out = Json(200, clock_json());
     return true;
   }
+}
 
-  if (path == "/__admin/reset") {
+// ---- POST /__admin/reset[?tenant=N]
+bool HandleReset(Admin& admin, const HttpRequest& req, const std::string&, HttpResponse* out) {
+  service::Service& svc = admin.service();
+  const std::string& m = req.method;
+  auto clock_json = [&]() { return ClockJson(svc); };
+  {
     if (m != "POST") {
       *out = JsonError(405, "use POST");
       return true;
     }
-    std::string v;
+    std::string_view v;
     nlohmann::json ids = nlohmann::json::array();
     std::string err;
-    if (QueryValue(req.query, "tenant", &v)) {
+    if (RawQueryParam(req.query, "tenant", &v)) {
       long long id;
       if (!ParseInt64(v, &id)) {
         *out = JsonError(400, "tenant must be a tenant id (a number)");
         return true;
       }
-      if (!FindTenant(id)) {
+      if (!svc.FindTenant(id)) {
         *out = JsonError(404, fmt::format("no tenant {}", id));
         return true;
       }
       // Back to the start-up state: the default data, then the configuration file (config.cc).
-      if (!ResetTenant(id, &err) || !ReapplyStartupConfig(id, &err)) {
+      if (!admin.ResetTenant(id, &err) || !admin.ReapplyStartupConfig(id, &err)) {
         *out = JsonError(500, err);
         return true;
       }
@@ -269,29 +246,34 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
       *out = Json(200, {{"reset", ids}});
       return true;
     }
-    for (const auto& t : tenants_) {
-      if (!ResetTenant(t->spec.id, &err)) {
+    for (const auto& t : svc.tenants()) {
+      if (!admin.ResetTenant(t->spec.id, &err)) {
         *out = JsonError(500, err);
         return true;
       }
       ids.push_back(t->spec.id);
     }
-    journal_.Clear();
-    faults_.Clear();
-    clock_->Reset();
+    svc.journal().Clear();
+    svc.faults().Clear();
+    svc.clock().Reset();
     {
-      std::unique_lock<std::shared_mutex> dl(directory_mu_);
-      zones_ = ZoneTable();  // every zone serves its default flavour again
+      std::unique_lock<std::shared_mutex> dl(svc.directory_mutex());
+      svc.zones() = ZoneTable();  // every zone serves its default flavour again
     }
-    if (!ReapplyStartupConfig(0, &err)) {
+    if (!admin.ReapplyStartupConfig(0, &err)) {
       *out = JsonError(500, err);
       return true;
     }
     *out = Json(200, {{"reset", ids}, {"clock", clock_json()}});
     return true;
   }
+}
 
-  // /__admin/tenants/{id}/usage and /__admin/tenants/{id}/settings
+// ---- GET|PUT /__admin/tenants/{id}/usage and /__admin/tenants/{id}/settings
+bool HandleUsageOrSettings(Admin& admin, const HttpRequest& req, const std::string& path,
+                           HttpResponse* out) {
+  service::Service& svc = admin.service();
+  const std::string& m = req.method;
   constexpr std::string_view kTenants = "/__admin/tenants/";
   if (path.compare(0, kTenants.size(), kTenants) != 0) return false;
   std::string_view rest = std::string_view(path).substr(kTenants.size());
@@ -304,7 +286,7 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
     *out = JsonError(400, "the tenant id must be a number");
     return true;
   }
-  Tenant* t = FindTenant(id);
+  Tenant* t = svc.FindTenant(id);
   if (!t) {
     *out = JsonError(404, fmt::format("no tenant {}", id));
     return true;
@@ -343,7 +325,7 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
     std::lock_guard<std::mutex> l(t->db->mutex());
     s = t->settings;
   }
-  Micros now = clock_->Now();
+  Micros now = svc.clock().Now();
   if (m == "PUT") {
     if (body.size() != 1 || !body.contains("calls") || !body["calls"].is_number_integer() ||
         body["calls"].get<long long>() < 0 || body["calls"].get<long long>() > 1000000000) {
@@ -365,4 +347,4 @@ bool Service::HandleAdminThrottle(const HttpRequest& req, const std::string& pat
   return true;
 }
 
-}  // namespace atws::service
+}  // namespace atws::control

@@ -1,16 +1,21 @@
-// The admin page and its data endpoints (admin_ui.h).
-#include "control/ui.h"
+// The admin page (/__admin/ui, /__admin/ui/app.js, /__admin/ui/style.css), embedded at build
+// time from mockserver/control/ui/ (no external network), and the endpoint only it reads:
+// GET /__admin/tenants/{id}/usage/history[?minutes=N], the tenant's hourly call count sampled
+// every 10 s (the last 6 hours at most). docs/admin-api.md describes them.
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "common/query_string.h"
 #include "common/text.h"
 #include "common/timeutil.h"
+#include "control/admin.h"
+#include "control/handlers.h"
 #include "control/json.h"
 
-namespace atws::service {
+namespace atws::control {
 
 // Embedded at build time by ui/embed.cmake (files ui/index.html, ui/app.js, ui/style.css).
 namespace ui {
@@ -31,23 +36,6 @@ constexpr const char* kPagePolicy =
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 std::string IsoUtc(Micros t) { return FormatApiDateTime(ToLocal(t, ApiTimeZone::kUtc)) + "Z"; }
-
-// The value of `name` in a query string (no decoding: the parameters read here are numbers).
-bool QueryNumber(const std::string& query, std::string_view name, std::string_view* out) {
-  std::string_view q(query);
-  while (!q.empty()) {
-    size_t amp = q.find('&');
-    std::string_view kv = q.substr(0, amp);
-    size_t eq = kv.find('=');
-    if (kv.substr(0, eq) == name) {
-      *out = eq == std::string_view::npos ? std::string_view() : kv.substr(eq + 1);
-      return true;
-    }
-    if (amp == std::string_view::npos) break;
-    q.remove_prefix(amp + 1);
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -88,35 +76,10 @@ bool ServeAdminUi(const HttpRequest& req, HttpResponse* out) {
   return true;
 }
 
-bool HandleAdminUiData(Service& svc, const HttpRequest& req, const std::string& path,
-                       HttpResponse* out) {
+bool HandleUsageHistory(Admin& admin, const HttpRequest& req, const std::string& path,
+                        HttpResponse* out) {
+  service::Service& svc = admin.service();
   const std::string& m = req.method;
-
-  // ---- GET /__admin/journal/{seq}
-  constexpr std::string_view kJournal = "/__admin/journal/";
-  if (path.rfind(kJournal, 0) == 0) {
-    long long seq;
-    if (!ParseInt64(std::string_view(path).substr(kJournal.size()), &seq) || seq <= 0) {
-      *out = JsonError(400, "the journal entry must be named by its seq (a positive number)");
-      return true;
-    }
-    if (m != "GET") {
-      *out = JsonError(405, "use GET");
-      return true;
-    }
-    JournalFilter f;
-    f.after_seq = static_cast<uint64_t>(seq - 1);
-    f.until_seq = static_cast<uint64_t>(seq);
-    f.limit = 1;
-    auto entries = svc.journal().Query(f);
-    if (entries.empty()) {
-      *out =
-          JsonError(404, fmt::format("journal entry {} is not (or no longer) in the journal", seq));
-      return true;
-    }
-    *out = Json(200, entries.front().ToJson(true));
-    return true;
-  }
 
   // ---- GET /__admin/tenants/{id}/usage/history
   constexpr std::string_view kTenants = "/__admin/tenants/";
@@ -139,7 +102,7 @@ bool HandleAdminUiData(Service& svc, const HttpRequest& req, const std::string& 
   }
   Micros since = 0;
   std::string_view v;
-  if (QueryNumber(req.query, "minutes", &v)) {
+  if (RawQueryParam(req.query, "minutes", &v)) {
     long long minutes;
     if (!ParseInt64(v, &minutes) || minutes <= 0 || minutes > 100000) {
       *out = JsonError(400, "minutes must be a positive number");
@@ -178,18 +141,4 @@ bool HandleAdminUiData(Service& svc, const HttpRequest& req, const std::string& 
   return true;
 }
 
-UsageHistory::Sampler UsageHistorySampler(Service& svc) {
-  return [&svc](UsageSample* s) {
-    s->clock = svc.clock().Now();
-    for (const auto& t : svc.tenants()) {
-      long long threshold;
-      {
-        std::lock_guard<std::mutex> l(t->db->mutex());
-        threshold = t->settings.threshold;
-      }
-      s->points.push_back({t->spec.id, t->usage.Count(s->clock), threshold});
-    }
-  };
-}
-
-}  // namespace atws::service
+}  // namespace atws::control

@@ -261,9 +261,19 @@ void SendKeepAlive(Http::ResponseWriter& response, Http::Version version,
 class Handler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Handler)
-  Handler(std::shared_ptr<service::Service> svc, std::shared_ptr<DelayQueue> delays,
+  Handler(std::shared_ptr<service::Service> svc, std::shared_ptr<control::Admin> admin,
+          std::shared_ptr<DelayQueue> delays,
           std::function<service::HttpResponse(const service::HttpRequest&)> handle = nullptr)
-      : svc_(std::move(svc)), delays_(std::move(delays)), handle_(std::move(handle)) {}
+      : svc_(std::move(svc)),
+        admin_(std::move(admin)),
+        delays_(std::move(delays)),
+        handle_(std::move(handle)) {}
+
+  // /__admin/… to the admin API, everything else to the service.
+  service::HttpResponse Serve(const service::HttpRequest& req) {
+    if (admin_ && AsciiIStartsWith(req.path, "/__admin")) return admin_->Handle(req);
+    return svc_->Handle(req);
+  }
 
   void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
     service::HttpRequest req;
@@ -315,11 +325,11 @@ class Handler : public Http::Handler {
     if (held_ && svc_ && !handle_ && svc_->LikelyHeld(req)) {
       auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
       held_->Post([this, writer, call, req = std::move(req)]() {
-        Answer(std::move(*writer), svc_->Handle(req), call, /*on_reactor=*/false);
+        Answer(std::move(*writer), Serve(req), call, /*on_reactor=*/false);
       });
       return;
     }
-    Answer(std::move(response), handle_ ? handle_(req) : svc_->Handle(req), call,
+    Answer(std::move(response), handle_ ? handle_(req) : Serve(req), call,
            /*on_reactor=*/true);
   }
 
@@ -528,6 +538,7 @@ class Handler : public Http::Handler {
   }
 
   std::shared_ptr<service::Service> svc_;
+  std::shared_ptr<control::Admin> admin_;
   std::shared_ptr<DelayQueue> delays_;
   std::function<service::HttpResponse(const service::HttpRequest&)> handle_;  // record/replay
   std::shared_ptr<DelayQueue> held_;  // runs the calls of held-back tenants (low priority)
@@ -550,6 +561,8 @@ Server::Server(std::shared_ptr<service::Service> svc, ServerOptions opt)
     : impl_(std::make_unique<Impl>()) {
   impl_->svc = std::move(svc);
   impl_->opt = std::move(opt);
+  if (impl_->svc && !impl_->opt.admin)
+    impl_->opt.admin = std::make_shared<control::Admin>(*impl_->svc);
 }
 
 Server::~Server() { Stop(); }
@@ -573,7 +586,8 @@ bool Server::Start(std::string* error) {
     // that an answer leaves when due even on a busy machine.
     const bool apart = impl_->opt.held_calls != HeldCalls::kReactor;
     impl_->delays = std::make_shared<DelayQueue>();
-    auto handler = Http::make_handler<Handler>(impl_->svc, impl_->delays, impl_->opt.handler);
+    auto handler = Http::make_handler<Handler>(impl_->svc, impl_->opt.admin, impl_->delays,
+                                               impl_->opt.handler);
     if (apart) {
       impl_->held = std::make_shared<DelayQueue>(impl_->opt.held_calls == HeldCalls::kIdle
                                                      ? DelayQueue::Priority::kIdle

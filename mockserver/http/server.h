@@ -1,4 +1,5 @@
-// The HTTP edge: Pistache endpoint → service::Service. Knows nothing of SOAP.
+// The HTTP edge: Pistache endpoint → control::Admin for /__admin/…, service::Service for
+// everything else. Knows nothing of SOAP.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "control/admin.h"
 #include "service/service.h"
 
 namespace atws::http {
@@ -28,6 +30,9 @@ struct ServerOptions {
   // When set, answers every request instead of the service (record and replay modes,
   // mockserver/record); the service may then be null.
   std::function<service::HttpResponse(const service::HttpRequest&)> handler;
+  // Answers /__admin/… (any case). Null: the server makes one for the service it is given
+  // (without a start-up configuration).
+  std::shared_ptr<control::Admin> admin;
 };
 
 class Server {

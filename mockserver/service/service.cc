@@ -16,7 +16,6 @@
 
 #include "behaviours/behaviours.h"
 #include "common/text.h"
-#include "control/ui.h"
 #include "fixtures/images.h"
 #include "ops/call.h"
 #include "query/query.h"
@@ -84,6 +83,25 @@ const OpInfo* FindOperation(std::string_view name, bool any_case) {
   return nullptr;
 }
 
+namespace {
+
+// Every tenant's calls and threshold, for usage_history() (the admin page's chart).
+UsageHistory::Sampler UsageHistorySampler(Service& svc) {
+  return [&svc](UsageSample* s) {
+    s->clock = svc.clock().Now();
+    for (const auto& t : svc.tenants()) {
+      long long threshold;
+      {
+        std::lock_guard<std::mutex> l(t->db->mutex());
+        threshold = t->settings.threshold;
+      }
+      s->points.push_back({t->spec.id, t->usage.Count(s->clock), threshold});
+    }
+  };
+}
+
+}  // namespace
+
 Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
     : opt_(std::move(options)),
       clock_(clock ? std::move(clock) : std::make_shared<ControlledClock>()),
@@ -93,7 +111,7 @@ Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
     throw std::runtime_error(err);
   LoadTenants();
   if (!opt_.background_load) {
-    usage_history_.Start(UsageHistorySampler(*this));  // admin_ui.cc
+    usage_history_.Start(UsageHistorySampler(*this));
   } else {
     // The sampler's first sample reads every tenant under its database mutex: it starts once
     // the loaders are done (WaitLoaded and the destructor wait for this too).
@@ -158,7 +176,14 @@ const std::string& Service::CachedWsdl(Flavour f, const std::string& address) {
 }
 
 HttpResponse Service::Handle(const HttpRequest& req) {
-  if (AsciiIStartsWith(req.path, "/__admin")) return HandleAdmin(req);
+  if (AsciiIStartsWith(req.path, "/__admin")) {
+    // The admin API is control::Admin's (mockserver/control); the http module routes there.
+    HttpResponse r;
+    r.status = 404;
+    r.content_type = "application/json";
+    r.body = "{\"error\":\"the admin API is served by control::Admin\"}\n";
+    return r;
+  }
   if (HttpResponse page; HandleExecuteCommand(req, &page)) return page;  // execute_command.cc
   Endpoint ep;
   if (!ParseEndpoint(req, zones_, &ep)) {
@@ -709,6 +734,52 @@ bool Service::DumpWsdl(const std::string& dir, const std::string& base_url, std:
     }
   }
   return true;
+}
+
+TenantSettings Service::DefaultSettings() const {
+  TenantSettings s;
+  s.threshold = opt_.threshold;
+  s.thread_limit = opt_.thread_limit;
+  return s;
+}
+
+// ------------------------------------------------------------------------------ admin API
+
+bool Service::LookUpUser(std::string_view username, DirectoryUser* out) const {
+  UserRef ref;
+  if (!FindUser(username, &ref)) return false;
+  out->tenant = ref.tenant;
+  out->user = std::move(ref.user);
+  return true;
+}
+
+std::vector<std::shared_ptr<const fixtures::ApiUser>> Service::UsersLocked(const Tenant* t) const {
+  std::vector<std::shared_ptr<const fixtures::ApiUser>> out;
+  for (const auto& [key, entry] : users_)
+    if (entry.first == t) out.push_back(entry.second);
+  return out;
+}
+
+bool Service::AddUserLocked(Tenant* t, const fixtures::ApiUser& u) {
+  std::string key = AsciiLower(u.username);
+  if (users_.count(key)) return false;
+  users_[key] = {t, std::make_shared<const fixtures::ApiUser>(u)};
+  return true;
+}
+
+bool Service::ReplaceUserLocked(const std::shared_ptr<const fixtures::ApiUser>& old,
+                                const fixtures::ApiUser& u) {
+  auto it = users_.find(AsciiLower(u.username));
+  if (it == users_.end() || it->second.second != old) return false;
+  it->second.second = std::make_shared<const fixtures::ApiUser>(u);
+  return true;
+}
+
+void Service::SetTenantLanguage(Tenant* t, catalog::Language language) {
+  // Calls of the tenant read the language under either lock: hold both to change it.
+  std::lock_guard<std::mutex> db(t->db->mutex());
+  std::unique_lock<std::shared_mutex> l(directory_mu_);
+  t->spec.language = language;
 }
 
 }  // namespace atws::service

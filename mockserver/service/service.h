@@ -1,6 +1,7 @@
 // The mock's request handling, independent of the HTTP library: zone routing, HTTP Basic
 // authentication, the IntegrationCode check, operation dispatch, response encoding, the
-// journal and the admin API. The http module adapts Pistache to HttpRequest/HttpResponse.
+// journal. The admin API (/__admin/) is control::Admin (mockserver/control), which the http
+// module routes to; it adapts Pistache to HttpRequest/HttpResponse.
 #pragma once
 
 #include <atomic>
@@ -28,8 +29,6 @@
 #include "zones/zones.h"
 
 namespace atws::service {
-
-struct StartupConfig;  // config.h
 
 // The HTTP messages (common/http_message.h), by the names the service's callers use.
 using HttpRequest = atws::HttpRequest;
@@ -81,19 +80,35 @@ class Service {
   // Every tenant's calls sampled every 10 s, for the admin page's chart (admin_ui.cc).
   const UsageHistory& usage_history() const { return usage_history_; }
 
-  // Back to the default data, settings and an empty usage window (admin reset). The tenant's
-  // TenantDb object stays (callers may hold pointers); its contents are replaced under its
-  // mutex: a fresh in-memory database, or with --data the file deleted and created again.
-  // False + *error when the default data cannot be written.
-  bool ResetTenant(long long id, std::string* error);
   // The settings a tenant starts with (Options::threshold and thread_limit applied).
   TenantSettings DefaultSettings() const;
 
-  // The start-up configuration file (config.h), applied again by every admin reset (a reset
-  // returns to the start-up state). Set once, before serving.
-  void SetStartupConfig(std::shared_ptr<const StartupConfig> cfg) {
-    startup_config_ = std::move(cfg);
-  }
+  // ---- For the admin API (mockserver/control): the run-time directory and language.
+  // Users, the tenants' zones and languages and the zones' flavours are guarded by this lock:
+  // shared for reading, exclusive for changing (zones(), Tenant::spec.zone).
+  std::shared_mutex& directory_mutex() const { return directory_mu_; }
+  // A user by name (any case); false when there is none.
+  struct DirectoryUser {
+    Tenant* tenant = nullptr;
+    std::shared_ptr<const fixtures::ApiUser> user;
+  };
+  bool LookUpUser(std::string_view username, DirectoryUser* out) const;
+  // The caller holds directory_mutex(). The tenant's user names: default ones in their order,
+  // then those the admin API added; the tenant's users by name (ASCII lower case order).
+  std::vector<std::string> UsernamesLocked(const Tenant* t) const;
+  std::vector<std::shared_ptr<const fixtures::ApiUser>> UsersLocked(const Tenant* t) const;
+  // The caller holds directory_mutex() exclusively. Adds a user to the directory only (the
+  // tenant's default users stay what a reset repopulates); false when the name is taken.
+  bool AddUserLocked(Tenant* t, const fixtures::ApiUser& u);
+  // Replaces `old` by `u` (same name); false when the directory no longer holds `old`.
+  bool ReplaceUserLocked(const std::shared_ptr<const fixtures::ApiUser>& old,
+                         const fixtures::ApiUser& u);
+  // Back to the default users and zone of a tenant (admin reset): admin-made users go away.
+  void ResetDirectory(Tenant* t);
+  // The tenant's language: set (under the tenant's db mutex and the directory lock) and back
+  // to the default data's (admin reset).
+  void SetTenantLanguage(Tenant* t, catalog::Language language);
+  void ResetLanguage(Tenant* t);
 
   // Writes every flavour's WSDL into `dir` (for tests and clients that want a local copy).
   bool DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error);
@@ -103,23 +118,9 @@ class Service {
 
   HttpResponse HandleSoap(const HttpRequest& req, const Endpoint& ep);
   HttpResponse HandleWsdl(const HttpRequest& req, const Endpoint& ep);
-  HttpResponse HandleAdmin(const HttpRequest& req);
-  // Admin endpoints of the threshold (admin_throttle.cc): clock, reset, tenants/{id}/usage and
-  // tenants/{id}/settings. False when `path` is none of them.
-  bool HandleAdminThrottle(const HttpRequest& req, const std::string& path, HttpResponse* out);
-  // Fault injection (faults.cc): /__admin/faults[/{id}]; the fault that fires for a call (false
-  // when none; the journal entry notes it); the answer of a fault that replaces the operation's.
-  bool HandleFaultAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out);
-  bool AddFaultRule(const nlohmann::json& j, nlohmann::json* added, int* status,
-                    std::string* error);
+  // The fault that fires for a call (false when none; the journal entry notes it); the answer
+  // of a fault that replaces the operation's.
   bool MatchFault(CallContext& ctx, FiredFault* out);
-  // GET|PUT /__admin/tenants/{id}/language (tenant_language.cc). The language is written under
-  // directory_mu_ (exclusive) and the tenant's db mutex; readers hold either.
-  bool HandleLanguageAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out);
-  void ResetLanguage(Tenant* t);  // back to the default data's language (admin reset)
-  // The start-up configuration again after a reset: all of it (tenant 0) or one tenant's part
-  // (config.cc). True when there is none.
-  bool ReapplyStartupConfig(long long tenant, std::string* error);
   HttpResponse FaultAnswer(CallContext& ctx, const FiredFault& f);
   // Threshold and thread limit for an authenticated call (throttle.cc); false = refused.
   bool Throttle(CallContext& ctx, HttpResponse* resp);
@@ -173,12 +174,6 @@ class Service {
                          std::string_view kind) const;  // "create", "query", "update", "delete"
   bool CheckWriteAccess(CallContext& ctx);              // false: ctx carries the error
   bool CheckImpersonation(CallContext& ctx);            // false: ctx carries the error
-  bool HandleUserAdmin(const HttpRequest& req, const std::string& path, HttpResponse* out);
-  // Back to the default users and zone of a tenant (admin reset): admin-made users go away.
-  void ResetDirectory(Tenant* t);
-  // The tenant's users: default ones in their order, then those the admin API added. The
-  // caller holds directory_mu_.
-  std::vector<std::string> UsernamesLocked(const Tenant* t) const;
 
   Options opt_;
   std::shared_ptr<ControlledClock> clock_;
@@ -186,7 +181,6 @@ class Service {
   ZoneTable zones_;
   Journal journal_;
   FaultRules faults_;
-  std::shared_ptr<const StartupConfig> startup_config_;
   std::vector<std::unique_ptr<Tenant>> tenants_;
   // username (ASCII lower case) -> (tenant, user); replaced, never changed, by the admin API
   std::map<std::string, std::pair<Tenant*, std::shared_ptr<const fixtures::ApiUser>>> users_;

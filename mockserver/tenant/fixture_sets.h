@@ -1,6 +1,6 @@
 // Fixture sets: rows in the API's own entity XML (<Entity xsi:type="Account"><id>…</id>…</Entity>,
-// e.g. a saved query response) loaded into a tenant as they are, with the admin endpoint
-// POST /__admin/tenants/{id}/fixtures (docs/admin-api.md, "Fixture sets").
+// e.g. a saved query response) loaded into a tenant as they are (the admin endpoint POST
+// /__admin/tenants/{id}/fixtures, control/fixtures_admin.cc; docs/admin-api.md, "Fixture sets").
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,10 +22,5 @@ namespace atws::service {
 // "replaced": M}.
 bool LoadFixtureSet(const catalog::Catalog& cat, Tenant& t, std::string_view xml, ApiTimeZone tz,
                     nlohmann::json* summary, std::string* error);
-
-// POST /__admin/tenants/{id}/fixtures with a fixture set as the body. False when `path` is not
-// that endpoint.
-bool HandleFixturesAdmin(Service& svc, const HttpRequest& req, const std::string& path,
-                         HttpResponse* out);
 
 }  // namespace atws::service

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "control/admin.h"
 #include "control/config.h"
 #include "service/service.h"
 #include "test_env.h"
@@ -612,15 +613,19 @@ TEST_CASE("The example configuration file has the same effects as the admin API"
       dir + "/fixtures/contoso-extra.xml");
   service::Options o;
   o.data_dir = dir;
-  auto cfg = std::make_shared<service::StartupConfig>();
+  auto cfg = std::make_shared<control::StartupConfig>();
   std::string err;
-  REQUIRE(service::LoadStartupConfig(dir + "/" + service::kConfigFileName, cfg.get(), &err));
+  REQUIRE(control::LoadStartupConfig(dir + "/" + control::kConfigFileName, cfg.get(), &err));
   {
     auto svc = std::make_shared<service::Service>(o);
     INFO(err);
-    REQUIRE(service::ApplyStartupConfig(*svc, *cfg, {}, &err));
-    svc->SetStartupConfig(cfg);
-    TestServer served(std::move(svc), 2);
+    auto admin_api = std::make_shared<control::Admin>(*svc);
+    REQUIRE(control::ApplyStartupConfig(*admin_api, *cfg, {}, &err));
+    admin_api->SetStartupConfig(cfg);
+    http::ServerOptions so;
+    so.threads = 2;
+    so.admin = admin_api;
+    TestServer served(std::move(svc), so);
     const uint16_t port = served.port;
     auto call = [&](const std::string& env, const std::string& user = kUser,
                     const std::string& pass = kPass, const std::string& path = kZone5) {
@@ -696,7 +701,8 @@ TEST_CASE("The example configuration file has the same effects as the admin API"
   // A restart on the same data directory keeps the data (no second copy of the fixture set)
   // and applies the rest again.
   auto svc2 = std::make_shared<service::Service>(o);
-  REQUIRE(service::ApplyStartupConfig(*svc2, *cfg, {}, &err));
+  control::Admin admin2(*svc2);
+  REQUIRE(control::ApplyStartupConfig(admin2, *cfg, {}, &err));
   TestServer second(std::move(svc2), 2);
   HttpResult accounts = second.Soap(
       kZone5, Query("Account", "AccountName", "equals", "Fixture Freight Ltd"), kUser, kPass);
@@ -715,6 +721,7 @@ TEST_CASE("A configuration file with an unknown key or a bad value names it and 
           "[control][config]") {
   const std::string dir = TempDir("badconfig");
   auto svc = std::make_shared<service::Service>(service::Options{});
+  control::Admin admin(*svc);
   struct Case {
     const char* text;
     const char* says;
@@ -739,10 +746,10 @@ TEST_CASE("A configuration file with an unknown key or a bad value names it and 
   for (const auto& c : cases) {
     const std::string file = dir + "/atws-sandbox.json";
     std::ofstream(file) << c.text;
-    service::StartupConfig cfg;
+    control::StartupConfig cfg;
     std::string err;
-    bool ok = service::LoadStartupConfig(file, &cfg, &err) &&
-              service::ApplyStartupConfig(*svc, cfg, {}, &err);
+    bool ok = control::LoadStartupConfig(file, &cfg, &err) &&
+              control::ApplyStartupConfig(admin, cfg, {}, &err);
     INFO(c.text << " -> " << err);
     CHECK_FALSE(ok);
     CHECK(err.rfind(file + ": ", 0) == 0);

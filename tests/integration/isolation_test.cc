@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/text.h"
+#include "control/admin.h"
 #include "hardening_util.h"
 #include "test_env.h"
 #include "xml/xml.h"
@@ -261,6 +262,7 @@ TEST_CASE("Admin API: remote peers are refused unless --admin-remote", "[isolati
   o.admin_token = "tok";
   xml::InitParser();
   service::Service svc(o);
+  control::Admin admin(svc);
   auto ask = [&](const std::string& peer, const std::string& auth) {
     service::HttpRequest r;
     r.method = "GET";
@@ -268,7 +270,7 @@ TEST_CASE("Admin API: remote peers are refused unless --admin-remote", "[isolati
     r.host = "127.0.0.1";
     r.peer = peer;
     r.authorization = auth;
-    return svc.Handle(r).status;
+    return admin.Handle(r).status;
   };
   for (const std::string& peer : {"203.0.113.7", "10.0.0.1", "192.168.1.20", "::ffff:10.1.2.3",
                                   "2001:db8::1", "128.0.0.1", "0.0.0.0"}) {
@@ -282,7 +284,8 @@ TEST_CASE("Admin API: remote peers are refused unless --admin-remote", "[isolati
     CHECK(ask(peer, "") == 401);
   }
   o.admin_remote = true;
-  service::Service remote(o);
+  service::Service remote_svc(o);
+  control::Admin remote(remote_svc);
   service::HttpRequest r;
   r.method = "GET";
   r.path = "/__admin/tenants";

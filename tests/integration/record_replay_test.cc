@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "control/admin.h"
 #include "http/server.h"
 #include "record/record.h"
 #include "test_env.h"
@@ -66,7 +67,8 @@ TEST_CASE("A recording made against the mock replays with zero near misses", "[r
   // A: the mock itself as upstream.
   auto svc = std::make_shared<service::Service>(service::Options{});
   Running a = Serve(svc, nullptr);
-  auto admin = [svc](const service::HttpRequest& r) { return svc->Handle(r); };
+  auto admin_api = std::make_shared<control::Admin>(*svc);
+  auto admin = [admin_api](const service::HttpRequest& r) { return admin_api->Handle(r); };
 
   std::string file = "/tmp/atws_record_replay_" + std::to_string(getpid()) + ".xml";
   std::remove(file.c_str());

@@ -10,11 +10,11 @@ string(REGEX REPLACE "((0x[0-9a-f][0-9a-f],){32})" "\\1\n" _bytes "${_bytes}")
 file(WRITE "${OUT}.tmp"
      "// Generated from ${IN} by mockserver/control/ui/embed.cmake. Do not edit.\n"
      "#include <cstddef>\n\n"
-     "namespace atws::service::ui {\n"
+     "namespace atws::control::ui {\n"
      "extern const unsigned char ${SYMBOL}[];\n"
      "extern const std::size_t ${SYMBOL}Size;\n"
      "const unsigned char ${SYMBOL}[] = {\n${_bytes}0x00};\n"
      "const std::size_t ${SYMBOL}Size = ${_len};\n"
-     "}  // namespace atws::service::ui\n")
+     "}  // namespace atws::control::ui\n")
 file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
 file(REMOVE "${OUT}.tmp")
