@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
 
+#include "auth/access.h"
 #include "common/query_string.h"
 #include "common/text.h"
 #include "common/timeutil.h"
@@ -57,38 +58,6 @@ json ZoneJson(service::Service& svc, const Zone& z) {
               {"label", z.label},
               {"flavour", std::string(catalog::FlavourName(z.flavour))},
               {"tenants", ts}};
-}
-
-// Canonical spelling of an access value sent in any case; false when it is none of the three.
-bool CanonicalAccess(std::string_view in, std::string* out) {
-  for (const char* a : {"All", "Restricted", "None"})
-    if (AsciiIEquals(in, a)) {
-      *out = a;
-      return true;
-    }
-  return false;
-}
-
-std::string_view LevelName(SecurityLevel l) {
-  switch (l) {
-    case SecurityLevel::kApiOnly:
-      return "api-only";
-    case SecurityLevel::kApiOnlyRestricted:
-      return "api-only-restricted";
-    case SecurityLevel::kFullAccess:
-      return "full-access";
-  }
-  return "api-only";
-}
-
-bool ParseLevel(std::string_view s, SecurityLevel* out) {
-  for (SecurityLevel l :
-       {SecurityLevel::kApiOnly, SecurityLevel::kApiOnlyRestricted, SecurityLevel::kFullAccess})
-    if (AsciiIEquals(s, LevelName(l))) {
-      *out = l;
-      return true;
-    }
-  return false;
 }
 
 json UserJson(const ApiUser& u, long long tenant, const std::string& now_storage) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/access.h"
 #include "service/service.h"
 #include "soap/soap.h"
 
@@ -24,7 +25,6 @@ const OpInfo* FindOperation(std::string_view name, bool any_case = false);
 // Adds a fired latency or slow-body fault to an answer and its journal entry (faults.cc);
 // nothing for other faults or none.
 void ApplyFaultToAnswer(const FiredFault& f, JournalEntry* j, HttpResponse* r);
-
 
 struct Service::CallContext {
   CallContext(const HttpRequest& h, const Endpoint& e) : http(h), ep(e) {}

@@ -236,7 +236,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
     out->headers.emplace_back("Allow", "GET, HEAD");
     return true;
   }
-  if (!zones_.Find(zone))
+  if (!directory_.zones().Find(zone))
     return finish(
         Error(404, "Page not found", fmt::format("There is no Autotask zone ww{}.", zone)), 0);
 
@@ -249,7 +249,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   // Which database: the one in this zone, or the one named by DB= (A-EXECUTECOMMAND-DB).
   Tenant* tenant = nullptr;
   {
-    std::shared_lock<std::shared_mutex> dl(directory_mu_);
+    std::shared_lock<std::shared_mutex> dl(directory_.mutex());
     std::vector<Tenant*> in_zone;
     for (auto& t : tenants_)
       if (t->spec.zone == zone) in_zone.push_back(t.get());

@@ -14,6 +14,7 @@
 #include <future>
 #include <stdexcept>
 
+#include "auth/access.h"
 #include "behaviours/behaviours.h"
 #include "common/text.h"
 #include "fixtures/images.h"
@@ -54,7 +55,6 @@ const OpInfo kOps[] = {
 };
 
 const OpInfo* FindOp(std::string_view name) { return FindOperation(name); }
-
 
 std::string Truncated(std::string_view s, size_t n = 200) {
   if (s.size() <= n) return std::string(s);
@@ -133,15 +133,10 @@ Service::~Service() {
 
 void Service::LoadTenants() {
   tenants_.clear();
-  users_.clear();
   LoadedTenants loaded = LoadDefaultTenants(cat_, opt_.data_dir, DefaultSettings());
-  {
-    std::unique_lock<std::shared_mutex> dl(directory_mu_);
-    for (auto& t : loaded.tenants) {
-      for (const auto& u : t->spec.users)
-        users_[AsciiLower(u.username)] = {t.get(), std::make_shared<const fixtures::ApiUser>(u)};
-      tenants_.push_back(std::move(t));
-    }
+  for (auto& t : loaded.tenants) {
+    directory_.AddDefaultUsers(t.get());
+    tenants_.push_back(std::move(t));
   }
   loaders_ = std::move(loaded.filling);
   if (!opt_.background_load) WaitLoaded();
@@ -186,7 +181,7 @@ HttpResponse Service::Handle(const HttpRequest& req) {
   }
   if (HttpResponse page; HandleExecuteCommand(req, &page)) return page;  // execute_command.cc
   Endpoint ep;
-  if (!ParseEndpoint(req, zones_, &ep)) {
+  if (!ParseEndpoint(req, directory_.zones(), &ep)) {
     HttpResponse r;
     r.status = 404;
     r.content_type = "text/plain; charset=utf-8";
@@ -751,35 +746,6 @@ bool Service::LookUpUser(std::string_view username, DirectoryUser* out) const {
   out->tenant = ref.tenant;
   out->user = std::move(ref.user);
   return true;
-}
-
-std::vector<std::shared_ptr<const fixtures::ApiUser>> Service::UsersLocked(const Tenant* t) const {
-  std::vector<std::shared_ptr<const fixtures::ApiUser>> out;
-  for (const auto& [key, entry] : users_)
-    if (entry.first == t) out.push_back(entry.second);
-  return out;
-}
-
-bool Service::AddUserLocked(Tenant* t, const fixtures::ApiUser& u) {
-  std::string key = AsciiLower(u.username);
-  if (users_.count(key)) return false;
-  users_[key] = {t, std::make_shared<const fixtures::ApiUser>(u)};
-  return true;
-}
-
-bool Service::ReplaceUserLocked(const std::shared_ptr<const fixtures::ApiUser>& old,
-                                const fixtures::ApiUser& u) {
-  auto it = users_.find(AsciiLower(u.username));
-  if (it == users_.end() || it->second.second != old) return false;
-  it->second.second = std::make_shared<const fixtures::ApiUser>(u);
-  return true;
-}
-
-void Service::SetTenantLanguage(Tenant* t, catalog::Language language) {
-  // Calls of the tenant read the language under either lock: hold both to change it.
-  std::lock_guard<std::mutex> db(t->db->mutex());
-  std::unique_lock<std::shared_mutex> l(directory_mu_);
-  t->spec.language = language;
 }
 
 }  // namespace atws::service

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/directory.h"
 #include "catalog/catalog.h"
 #include "common/clock.h"
 #include "common/http_message.h"
@@ -73,10 +74,12 @@ class Service {
   const catalog::Catalog& catalog() const { return cat_; }
   Tenant* FindTenant(long long id);
   const std::vector<std::unique_ptr<Tenant>>& tenants() const { return tenants_; }
-  ZoneTable& zones() { return zones_; }
+  ZoneTable& zones() { return directory_.zones(); }
+  // Users, the tenants' zones and languages, the zones' flavours (auth/directory.h).
+  Directory& directory() { return directory_; }
   const Options& options() const { return opt_; }
-  // The tenant's language (the admin API may change it at run time; tenant_language.cc).
-  catalog::Language TenantLanguage(const Tenant& t) const;
+  // The tenant's language (the admin API may change it at run time).
+  catalog::Language TenantLanguage(const Tenant& t) const { return directory_.TenantLanguage(t); }
   // Every tenant's calls sampled every 10 s, for the admin page's chart (admin_ui.cc).
   const UsageHistory& usage_history() const { return usage_history_; }
 
@@ -86,29 +89,34 @@ class Service {
   // ---- For the admin API (mockserver/control): the run-time directory and language.
   // Users, the tenants' zones and languages and the zones' flavours are guarded by this lock:
   // shared for reading, exclusive for changing (zones(), Tenant::spec.zone).
-  std::shared_mutex& directory_mutex() const { return directory_mu_; }
+  std::shared_mutex& directory_mutex() const { return directory_.mutex(); }
   // A user by name (any case); false when there is none.
   struct DirectoryUser {
     Tenant* tenant = nullptr;
     std::shared_ptr<const fixtures::ApiUser> user;
   };
   bool LookUpUser(std::string_view username, DirectoryUser* out) const;
-  // The caller holds directory_mutex(). The tenant's user names: default ones in their order,
-  // then those the admin API added; the tenant's users by name (ASCII lower case order).
-  std::vector<std::string> UsernamesLocked(const Tenant* t) const;
-  std::vector<std::shared_ptr<const fixtures::ApiUser>> UsersLocked(const Tenant* t) const;
-  // The caller holds directory_mutex() exclusively. Adds a user to the directory only (the
-  // tenant's default users stay what a reset repopulates); false when the name is taken.
-  bool AddUserLocked(Tenant* t, const fixtures::ApiUser& u);
-  // Replaces `old` by `u` (same name); false when the directory no longer holds `old`.
+  // The caller holds directory_mutex() (auth/directory.h says more).
+  std::vector<std::string> UsernamesLocked(const Tenant* t) const {
+    return directory_.UsernamesLocked(t);
+  }
+  std::vector<std::shared_ptr<const fixtures::ApiUser>> UsersLocked(const Tenant* t) const {
+    return directory_.UsersLocked(t);
+  }
+  bool AddUserLocked(Tenant* t, const fixtures::ApiUser& u) {
+    return directory_.AddUserLocked(t, u);
+  }
   bool ReplaceUserLocked(const std::shared_ptr<const fixtures::ApiUser>& old,
-                         const fixtures::ApiUser& u);
+                         const fixtures::ApiUser& u) {
+    return directory_.ReplaceUserLocked(old, u);
+  }
   // Back to the default users and zone of a tenant (admin reset): admin-made users go away.
-  void ResetDirectory(Tenant* t);
-  // The tenant's language: set (under the tenant's db mutex and the directory lock) and back
-  // to the default data's (admin reset).
-  void SetTenantLanguage(Tenant* t, catalog::Language language);
-  void ResetLanguage(Tenant* t);
+  void ResetDirectory(Tenant* t) { directory_.Reset(t); }
+  // The tenant's language: set, and back to the default data's (admin reset).
+  void SetTenantLanguage(Tenant* t, catalog::Language language) {
+    directory_.SetLanguage(t, language);
+  }
+  void ResetLanguage(Tenant* t) { directory_.ResetLanguage(t); }
 
   // Writes every flavour's WSDL into `dir` (for tests and clients that want a local copy).
   bool DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error);
@@ -155,36 +163,20 @@ class Service {
  private:
   std::vector<std::future<void>> loaders_;  // background_load: the tenants' loader threads
 
-  // Users, the tenants' zones and the zones' flavours change at run time through the admin API
-  // (users.cc); directory_mu_ guards them: shared by requests, exclusive for the admin API.
-  struct UserRef {
-    Tenant* tenant = nullptr;
-    std::shared_ptr<const fixtures::ApiUser> user;
-    int zone = 0;  // the tenant's zone when looked up
-    // The tenant's language when looked up.
-    catalog::Language language = catalog::Language::kEnglish;
-  };
-  bool FindUser(std::string_view username, UserRef* out) const;
-  catalog::Flavour ZoneFlavour(int zone) const;
-  // Restricted users (users.cc). RestrictQuery narrows a query's WHERE clause to the rows the
-  // user may see; false when the user may see none of the entity's rows.
-  bool RestrictQuery(const fixtures::ApiUser& user, const catalog::Entity& e, std::string* where,
-                     std::vector<store::Value>* params) const;
-  std::string UserAccess(const fixtures::ApiUser& user, const catalog::Entity& e,
-                         std::string_view kind) const;  // "create", "query", "update", "delete"
-  bool CheckWriteAccess(CallContext& ctx);              // false: ctx carries the error
-  bool CheckImpersonation(CallContext& ctx);            // false: ctx carries the error
+  bool FindUser(std::string_view username, UserRef* out) const {
+    return directory_.FindUser(username, out);
+  }
+  catalog::Flavour ZoneFlavour(int zone) const { return directory_.ZoneFlavour(zone); }
+  bool CheckWriteAccess(CallContext& ctx);    // false: ctx carries the error
+  bool CheckImpersonation(CallContext& ctx);  // false: ctx carries the error
 
   Options opt_;
   std::shared_ptr<ControlledClock> clock_;
   const catalog::Catalog& cat_;
-  ZoneTable zones_;
+  Directory directory_;
   Journal journal_;
   FaultRules faults_;
   std::vector<std::unique_ptr<Tenant>> tenants_;
-  // username (ASCII lower case) -> (tenant, user); replaced, never changed, by the admin API
-  std::map<std::string, std::pair<Tenant*, std::shared_ptr<const fixtures::ApiUser>>> users_;
-  mutable std::shared_mutex directory_mu_;
   std::mutex wsdl_mu_;
   std::map<std::pair<int, std::string>, std::string> wsdl_cache_;
   // Last member: destroyed first, so its sampler thread stops before the tenants go.
