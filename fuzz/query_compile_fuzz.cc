@@ -4,8 +4,6 @@
 // functions the compiler calls (atws_like, atws_soundex, the ATWS_NOCASE collation) with
 // fuzzed values, are exercised too. Refused SQL is a finding: the compiler must only produce
 // valid, parameterised SQL.
-#include <sqlite3.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -38,9 +36,6 @@ atws::store::TenantDb* Db() {
   return db.get();
 }
 
-int g_steps = 0;
-int Progress(void*) { return ++g_steps > 200 ? 1 : 0; }  // called every 1,000 VM steps
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -60,25 +55,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string sql = "SELECT id FROM " + atws::store::TenantDb::Quote(c.entity->name) + " WHERE (" +
                     c.where + ") ORDER BY id LIMIT 500";
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db->handle(), sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) !=
-      SQLITE_OK) {
-    std::fprintf(stderr, "generated SQL refused: %s\n%s\n", sqlite3_errmsg(db->handle()),
+  // As the service prepares it (a catalog entity's missing table is made first).
+  auto st = db->PrepareOnce(sql);
+  if (!st.ok()) {
+    std::fprintf(stderr, "generated SQL refused: %s\n%s\n", st.status().message().c_str(),
                  sql.substr(0, 2000).c_str());
     std::abort();
   }
-  if (sqlite3_bind_parameter_count(st) != static_cast<int>(c.params.size())) {
-    std::fprintf(stderr, "%d placeholders, %zu parameters\n", sqlite3_bind_parameter_count(st),
+  if (st->ParameterCount() != static_cast<int>(c.params.size())) {
+    std::fprintf(stderr, "%d placeholders, %zu parameters\n", st->ParameterCount(),
                  c.params.size());
     std::abort();
   }
-  for (size_t i = 0; i < c.params.size(); ++i)
-    atws::store::Bind(st, static_cast<int>(i + 1), c.params[i]);
-  g_steps = 0;
-  sqlite3_progress_handler(db->handle(), 1000, Progress, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  st->BindAll(c.params);
+  db->LimitSteps(200000);
+  while (st->Next()) {
   }
-  sqlite3_progress_handler(db->handle(), 0, nullptr, nullptr);
-  sqlite3_finalize(st);
+  db->LimitSteps(0);
   return 0;
 }

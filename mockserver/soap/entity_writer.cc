@@ -7,6 +7,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/text.h"
 #include "common/timeutil.h"
 
@@ -25,6 +29,16 @@ void AppendInt(std::string* out, long long v) {
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out->append(buf, static_cast<size_t>(r.ptr - buf));
 }
+
+// PutEscaped's sixteen-byte scan tests these five bytes: the ones AppendXmlEscaped escapes.
+constexpr bool EscapesAreTheFive() {
+  for (int c = 0; c < 256; ++c) {
+    const bool five = c == '&' || c == '<' || c == '>' || c == '"' || c == '\r';
+    if (detail::kXmlSpecial[static_cast<size_t>(c)] != five) return false;
+  }
+  return true;
+}
+static_assert(EscapesAreTheFive(), "PutEscaped's SSE2 scan must test AppendXmlEscaped's bytes");
 
 // How a field type's values are read from their column.
 CellRead ReadAs(FieldType t) {
@@ -114,6 +128,25 @@ class RawWriter {
   void PutEscaped(std::string_view v) {
     const char* q = v.data();
     const char* end = q + v.size();
+#if defined(__SSE2__)
+    // Sixteen bytes at a time while none of them is to be escaped (most text): the page's
+    // strings are a third of its bytes, and a byte at a time was most of the writer's own cost.
+    const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+                  quot = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+    while (end - q >= 16) {
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      const __m128i hit =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, amp), _mm_cmpeq_epi8(b, lt)),
+                       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, gt), _mm_cmpeq_epi8(b, quot)),
+                                    _mm_cmpeq_epi8(b, cr)));
+      const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+      const size_t plain = mask ? static_cast<size_t>(__builtin_ctz(mask)) : 16;
+      std::memcpy(p_, q, 16);  // room for it: Need() counted the escapes' bytes
+      p_ += plain;
+      q += plain;
+      if (mask) Put(XmlEscapeOf(static_cast<unsigned char>(*q++)));
+    }
+#endif
     while (q < end) {
       const char* run = q;
       while (q < end && !NeedsXmlEscape(static_cast<unsigned char>(*q))) ++q;

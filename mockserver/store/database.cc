@@ -92,6 +92,18 @@ bool Database::InTransaction() const { return !sqlite3_get_autocommit(db_); }
 
 std::string Database::ErrorMessage() const { return sqlite3_errmsg(db_); }
 
+void Database::LimitSteps(long long vm_steps) {
+  if (vm_steps <= 0) {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    return;
+  }
+  step_budget_ = vm_steps / 1000;
+  sqlite3_progress_handler(
+      db_, 1000,
+      [](void* self) -> int { return --static_cast<Database*>(self)->step_budget_ < 0 ? 1 : 0; },
+      this);
+}
+
 Result<std::string> Database::Serialize() const {
   sqlite3_int64 size = 0;
   unsigned char* bytes = sqlite3_serialize(db_, "main", &size, 0);

@@ -51,6 +51,10 @@ class Database {
   bool InTransaction() const;
   // SQLite's message for the connection's last failure ("not an error" after a success).
   std::string ErrorMessage() const;
+  // From now on, statements stop with SQLite's "interrupted" error once they have run about
+  // `vm_steps` virtual machine steps in all (counted by the thousand); 0 lifts the limit. For
+  // fuzzing, where generated SQL must not run for ever.
+  void LimitSteps(long long vm_steps);
 
   // The main database as the bytes of a SQLite database file (to embed, see OpenImage).
   Result<std::string> Serialize() const;
@@ -65,7 +69,8 @@ class Database {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
-  uint64_t cache_epoch_ = 0;  // bumped whenever the cached statements are finalized
+  uint64_t cache_epoch_ = 0;   // bumped whenever the cached statements are finalized
+  long long step_budget_ = 0;  // LimitSteps: thousands of VM steps left
 };
 
 }  // namespace atws::store

@@ -110,6 +110,8 @@ void Statement::Reset() {
   failed_ = false;
 }
 
+int Statement::ParameterCount() const { return sqlite3_bind_parameter_count(st_); }
+
 int Statement::ColumnCount() const { return sqlite3_column_count(st_); }
 
 std::string_view Statement::ColumnName(int col) const {

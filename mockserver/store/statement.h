@@ -62,6 +62,9 @@ class Statement {
   // Back to before the first row, bindings cleared (as Prepare hands statements out).
   void Reset();
 
+  // Number of ? placeholders in the SQL.
+  int ParameterCount() const;
+
   // The current row (after Step returned kRow). Columns are numbered from 0; reads convert the
   // way SQLite does (NULL reads as 0 or empty text).
   int ColumnCount() const;

@@ -26,25 +26,13 @@
 
 namespace atws::store {
 
-// What the tenant's data is at one moment: equal versions hold the same rows. Response caches
-// compare it (every write changes it: API writes, admin changes, a reset, even raw SQL).
-struct DataVersion {
-  const void* connection = nullptr;  // changes when SwapContents exchanges the connection
-  uint64_t generation = 0;           // TenantDb::generation()
-  int64_t changes = 0;               // rows changed on the connection since it was opened
-  bool operator==(const DataVersion& o) const {
-    return connection == o.connection && generation == o.generation && changes == o.changes;
-  }
-};
-
 class TenantDb {
  public:
-  // Opens (creating when missing) the database at `path` (":memory:" for an in-memory one),
-  // sets WAL + synchronous=FULL for files, registers the SQL functions and collations, and
-  // loads UDF definitions. An entity's table (and its indexes) is created when SQL first names
-  // it (Prepare and Exec create a catalog entity's missing table and try again): a tenant holds
-  // rows of a few dozen of the 167 entities, and each empty table and index would cost a 4 KB
-  // page and start-up time (docs/performance.md).
+  // Opens (creating when missing) the database at `path` (":memory:" for an in-memory one):
+  // WAL + synchronous=FULL for files, the SQL functions, the UDF definitions. An entity's table
+  // and indexes are made when SQL first names it (Prepare and Exec make a catalog entity's
+  // missing table and try again): a tenant holds rows of a few dozen of the 167 entities, and
+  // each empty table and index would cost a 4 KB page and start-up time (docs/performance.md).
   static std::unique_ptr<TenantDb> Open(const std::string& path, const catalog::Catalog& cat,
                                         std::string* error);
   // An in-memory database that starts as a copy of `image` (Serialize's bytes), growing as rows
@@ -100,12 +88,12 @@ class TenantDb {
   long long Count(const catalog::Entity& e);
   // Whether table `table` (an entity's name) has row `id`; false when the SQL fails.
   bool RowExists(std::string_view table, long long id);
-  // Rows changed by the last INSERT, UPDATE or DELETE run on the connection.
+  // As Database's: the last statement's changed rows, the file's bytes (for OpenImage), the
+  // statements alive (for tests), a bound on VM steps (for fuzzing).
   long long Changes() const { return conn_->Changes(); }
-  // The database file's bytes (Database::Serialize), e.g. for OpenImage.
   Result<std::string> Serialize() const { return conn_->Serialize(); }
-  // Statements alive on the connection (Database::StatementCount), for tests.
   int StatementCount() const { return conn_->StatementCount(); }
+  void LimitSteps(long long vm_steps) { conn_->LimitSteps(vm_steps); }
 
   // Exchanges the connection, statement cache, UDF definitions and id counters with `other`;
   // each object keeps its own mutex, and the generation moves past both. Lets a tenant's data
@@ -113,11 +101,11 @@ class TenantDb {
   // mutex() and owns `other` alone.
   void SwapContents(TenantDb& other);
 
-  // Bumped by every write; response caches compare it (through data_version()).
+  // Bumped by every write; response caches compare data_version() (value.h).
   uint64_t generation() const { return generation_; }
   void BumpGeneration() { ++generation_; }
   DataVersion data_version() const;
-  // Identifies the connection (changes with SwapContents); for per-connection state.
+  // Identifies the connection (changes with SwapContents), for per-connection state.
   const void* connection_id() const { return conn_.get(); }
 
   // Quoted table / column names for SQL (from the catalog only).

@@ -1,9 +1,10 @@
 // Values that travel between the store and its callers.
 //
 // Value owns its text: a bound parameter or a row read into memory, safe to keep. Cell is a
-// view of one column of the current row, filled by Statement::ReadCells for readers of many
-// rows (the query page writer): its text points into SQLite's row buffer and is valid only
-// until the statement steps, resets or is destroyed. Plain data; thread-compatible.
+// view of one column of the current row, filled by Statement::ReadCells (as a CellPlan says) for
+// readers of many rows (the query page writer): its text points into SQLite's row buffer and is
+// valid only until the statement steps, resets or is destroyed. DataVersion names a state of a
+// tenant's data. Plain data; thread-compatible.
 #pragma once
 
 #include <cstddef>
@@ -90,6 +91,17 @@ struct Cell {
   uint32_t size;  // kText
   bool is_null;
   std::string_view view() const { return std::string_view(text, size); }
+};
+
+// What the tenant's data is at one moment: equal versions hold the same rows. Response caches
+// compare it (every write changes it: API writes, admin changes, a reset, even raw SQL).
+struct DataVersion {
+  const void* connection = nullptr;  // changes when SwapContents exchanges the connection
+  uint64_t generation = 0;           // TenantDb::generation()
+  int64_t changes = 0;               // rows changed on the connection since it was opened
+  bool operator==(const DataVersion& o) const {
+    return connection == o.connection && generation == o.generation && changes == o.changes;
+  }
 };
 
 }  // namespace atws::store
