@@ -1,4 +1,4 @@
-// Settle queue, change tracking, deletion logs, ticket history and tenant picklist values.
+// Settle queue, change tracking, deletion logs and ticket history.
 // See behaviours.h and docs/writes.md, docs/change-tracking.md.
 #include "behaviours/behaviours.h"
 
@@ -155,22 +155,8 @@ const catalog::Catalog& Cat(Tenant& t) { return t.db->catalog(); }
 
 }  // namespace
 
-// ---- rows --------------------------------------------------------------------------------------
-
-bool ReadRow(TenantDb& db, const Entity& e, long long id, std::vector<Value>* row) {
-  std::string sql = "SELECT id";
-  for (size_t i = 1; i < e.fields.size(); ++i) sql += ", " + TenantDb::Quote(e.fields[i].name);
-  sql += " FROM " + TenantDb::Quote(e.name) + " WHERE id = ?";
-  auto st = db.Prepare(sql);
-  if (!st.ok()) return false;
-  st->BindInt(1, id);
-  bool found = st->Next();
-  if (found) {
-    row->assign(e.fields.size(), Value());
-    for (size_t i = 0; i < e.fields.size(); ++i) (*row)[i] = st->ValueAt(static_cast<int>(i));
-  }
-  return found;
-}
+// ---- values
+// --------------------------------------------------------------------------------------
 
 bool SameValue(const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return a.is_null() && b.is_null();
@@ -192,30 +178,6 @@ std::string ValueText(const Value& v) {
       return v.s;
   }
   return "";
-}
-
-// ---- tenant state ------------------------------------------------------------------------------
-
-bool EnsureWriteState(Tenant& t, std::string* error) {
-  WriteState& s = t.writes;
-  TenantDb& db = *t.db;
-  if (s.db_handle != db.connection_id()) {
-    s = WriteState();
-    s.db_handle = db.connection_id();
-  }
-  if (s.tables_ready) return true;
-  if (!db.Exec("CREATE TABLE IF NOT EXISTS atws_settle (entity TEXT NOT NULL, row_id INTEGER NOT "
-               "NULL, field TEXT NOT NULL, value, due INTEGER NOT NULL, PRIMARY KEY (entity, "
-               "row_id, field))",
-               error) ||
-      !db.Exec("CREATE INDEX IF NOT EXISTS atws_settle_due ON atws_settle(due)", error) ||
-      !db.Exec("CREATE TABLE IF NOT EXISTS atws_picklist (entity TEXT NOT NULL, field TEXT NOT "
-               "NULL, value TEXT NOT NULL, label TEXT NOT NULL, sort INTEGER NOT NULL, PRIMARY "
-               "KEY (entity, field, value))",
-               error))
-    return false;
-  s.tables_ready = true;
-  return true;
 }
 
 // ---- stamps ------------------------------------------------------------------------------------
@@ -801,138 +763,6 @@ void SettleDue(Tenant& t, Micros now) {
   }
   (void)savepoint->Release();
   read_next();
-}
-
-// ---- picklists ---------------------------------------------------------------------------------
-
-namespace {
-
-bool IsTicketSourceField(const Entity& e, const Field& f) {
-  return e.name == "Ticket" && f.name == "Source";
-}
-
-void LoadAddedValues(Tenant& t) {
-  WriteState& s = t.writes;
-  if (!EnsureWriteState(t) || s.picklists_loaded) return;
-  const catalog::Catalog& cat = Cat(t);
-  auto st = t.db->Prepare(
-      "SELECT entity, field, value, label, sort FROM atws_picklist ORDER BY sort, value");
-  if (!st.ok()) return;
-  while (st->Next()) {
-    const Entity* e = cat.Find(st->Text(0));
-    if (!e) continue;
-    const Field* f = e->FindField(st->Text(1));
-    if (!f) continue;
-    PicklistValue v;
-    v.value = std::string(st->Text(2));
-    for (auto& l : v.labels) l = std::string(st->Text(3));
-    v.sort_order = static_cast<int>(st->Int(4));
-    s.added_values[{cat.EntityIndex(e), f->index}].push_back(std::move(v));
-  }
-  s.picklists_loaded = true;
-  s.merged.clear();
-}
-
-// Catalog value or tenant-added value, without the merged cache (no default marking).
-const PicklistValue* FindRaw(Tenant& t, const Entity& e, const Field& f, std::string_view value) {
-  if (const PicklistValue* v = f.FindPicklistValue(value)) return v;
-  LoadAddedValues(t);
-  auto it = t.writes.added_values.find({Cat(t).EntityIndex(&e), f.index});
-  if (it == t.writes.added_values.end()) return nullptr;
-  for (const auto& v : it->second)
-    if (v.value == value) return &v;
-  return nullptr;
-}
-
-}  // namespace
-
-bool IsTicketSource(Tenant& t, long long value) {
-  const Entity* ticket = Cat(t).Find("Ticket");
-  const Field* src = ticket ? ticket->FindField("Source") : nullptr;
-  if (!src) return false;
-  const PicklistValue* v = FindRaw(t, *ticket, *src, std::to_string(value));
-  return v && v->is_active;
-}
-
-long long DefaultTicketSource(Tenant& t) {
-  if (t.settings.default_ticket_source > 0 && IsTicketSource(t, t.settings.default_ticket_source))
-    return t.settings.default_ticket_source;
-  if (IsTicketSource(t, t.spec.default_ticket_source)) return t.spec.default_ticket_source;
-  return 4;  // Client Portal exists in every tenant
-}
-
-const std::vector<PicklistValue>& TenantPicklist(Tenant& t, const Entity& e, const Field& f) {
-  LoadAddedValues(t);
-  WriteState& s = t.writes;
-  std::pair<int, int> key{Cat(t).EntityIndex(&e), f.index};
-  const bool source = IsTicketSourceField(e, f);
-  auto added = s.added_values.find(key);
-  if (!source && added == s.added_values.end()) return f.picklist;
-  long long def = source ? DefaultTicketSource(t) : -1;
-  auto it = s.merged.find(key);
-  if (it != s.merged.end() && (!source || s.merged_default_source == def)) return it->second;
-  std::vector<PicklistValue> merged = f.picklist;
-  if (added != s.added_values.end())
-    merged.insert(merged.end(), added->second.begin(), added->second.end());
-  if (source) {
-    for (auto& v : merged) v.is_default = v.value == std::to_string(def);
-    s.merged_default_source = def;
-  }
-  return s.merged[key] = std::move(merged);
-}
-
-const PicklistValue* FindTenantPicklistValue(Tenant& t, const Entity& e, const Field& f,
-                                             std::string_view value) {
-  return FindRaw(t, e, f, value);
-}
-
-bool AddTenantPicklistValue(Tenant& t, const Entity& e, const Field& f, const std::string& label_in,
-                            PicklistValue* added, std::string* error) {
-  std::string label(Trim(label_in));
-  if (!f.is_picklist || !IsInt(f.type)) {
-    *error = fmt::format("{}.{} is not a numbered picklist.", e.name, f.name);
-    return false;
-  }
-  if (label.empty() || !IsValidUtf8(label) || Utf8Length(label) > 100) {
-    *error = "the label must be 1 to 100 characters of UTF-8 text";
-    return false;
-  }
-  if (!EnsureWriteState(t, error)) return false;
-  const auto& current = TenantPicklist(t, e, f);
-  long long max_value = 0;
-  int max_sort = 0;
-  for (const auto& v : current) {
-    for (const auto& l : v.labels)
-      if (!l.empty() && FoldCompare(l, label) == 0) {
-        *error = fmt::format("{}.{} already has a value labelled '{}' ({}).", e.name, f.name, l,
-                             v.value);
-        return false;
-      }
-    long long n;
-    if (ParseInt64(v.value, &n)) max_value = std::max(max_value, n);
-    max_sort = std::max(max_sort, v.sort_order);
-  }
-  PicklistValue v;
-  v.value = std::to_string(max_value + 1);
-  for (auto& l : v.labels) l = label;
-  v.sort_order = max_sort + 1;
-  {
-    auto st = t.db->Prepare(
-        "INSERT INTO atws_picklist (entity, field, value, label, sort) VALUES (?, ?, ?, ?, ?)");
-    if (!st.ok()) return st.status().Into(error);
-    st->BindText(1, e.name.c_str());
-    st->BindText(2, f.name.c_str());
-    st->BindText(3, v.value.c_str());
-    st->BindText(4, label.c_str());
-    st->BindInt(5, v.sort_order);
-    if (Status s = st->Run(); !s.ok()) return s.Into(error);
-  }
-  std::pair<int, int> key{Cat(t).EntityIndex(&e), f.index};
-  t.writes.added_values[key].push_back(v);
-  t.writes.merged.erase(key);
-  t.db->BumpGeneration();
-  *added = v;
-  return true;
 }
 
 }  // namespace atws::service

@@ -4,9 +4,11 @@
 //     tenant's settle delay has passed;
 //   - change-tracking stamps (LastModified / LastActivity / StatusLastModified …) from one
 //     monotone per-tenant stamp clock, activity caused by child rows, TicketHistory rows, and
-//     the Deleted*Log rows that let a sync see deletions;
-//   - picklist values a tenant adds (Ticket sources), merged with the catalog's values.
-// Every function expects the caller to hold the tenant's TenantDb::mutex().
+//     the Deleted*Log rows that let a sync see deletions.
+// Rows are read with store::ReadRow (store/store.h); the picklists as the tenant sees them are
+// in metadata/picklists.h (included here), the tenant's write state in tenant/tenant.h.
+// Thread safety: every function expects the caller to hold the tenant's TenantDb::mutex().
+// Errors: functions that write return false + *error (SQLite's message); nothing is thrown.
 #pragma once
 
 #include <string>
@@ -16,26 +18,18 @@
 #include "catalog/catalog.h"
 #include "common/clock.h"
 #include "common/timeutil.h"
-#include "service/service.h"
+#include "metadata/picklists.h"
 #include "store/store.h"
+#include "tenant/tenant.h"
 
 namespace atws::service {
 
-// ---- rows ------------------------------------------------------------------------------------
+// ---- values ----------------------------------------------------------------------------------
 
-// All fields of row `id` of `e`, by field index (index 0 = id). False when there is no such row.
-bool ReadRow(store::TenantDb& db, const catalog::Entity& e, long long id,
-             std::vector<store::Value>* row);
 // Same value (type-aware: 1 equals 1.0; text compared exactly).
 bool SameValue(const store::Value& a, const store::Value& b);
 // A value as text for messages and history ("" for null).
 std::string ValueText(const store::Value& v);
-
-// ---- tenant state ----------------------------------------------------------------------------
-
-// Makes tenant.writes belong to the tenant's current connection (an admin reset replaces it) and
-// creates the sandbox's own tables (atws_settle, atws_picklist) when missing.
-bool EnsureWriteState(Tenant& t, std::string* error = nullptr);
 
 // ---- change-tracking stamps ------------------------------------------------------------------
 
@@ -121,27 +115,5 @@ bool DropSettle(Tenant& t, const catalog::Entity& e, long long id, int field_ind
                 std::string* error);
 // Copies every queued value whose time has come into its row. Cheap when nothing is due.
 void SettleDue(Tenant& t, Micros now);
-
-// ---- picklists as the tenant sees them -------------------------------------------------------
-
-// The tenant's default Ticket Source: settings.default_ticket_source when it names an active
-// Source value, else TenantSpec.default_ticket_source, else 4 (Client Portal).
-long long DefaultTicketSource(Tenant& t);
-// True when `value` is an active Ticket.Source value of the tenant (for the settings endpoint).
-bool IsTicketSource(Tenant& t, long long value);
-// Catalog values plus the values the tenant added; for Ticket.Source the tenant's default is
-// the one marked IsDefaultValue. The reference stays valid until the next call that adds a
-// value or changes the default.
-const std::vector<catalog::PicklistValue>& TenantPicklist(Tenant& t, const catalog::Entity& e,
-                                                          const catalog::Field& f);
-const catalog::PicklistValue* FindTenantPicklistValue(Tenant& t, const catalog::Entity& e,
-                                                      const catalog::Field& f,
-                                                      std::string_view value);
-// Adds a value labelled `label` (same text in every language) to picklist e.f of the tenant:
-// the next free number above every existing value. Refuses empty or over-long labels and
-// labels already in use (ignoring case). Writes atws_picklist.
-bool AddTenantPicklistValue(Tenant& t, const catalog::Entity& e, const catalog::Field& f,
-                            const std::string& label, catalog::PicklistValue* added,
-                            std::string* error);
 
 }  // namespace atws::service

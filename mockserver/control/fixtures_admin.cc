@@ -1,5 +1,5 @@
 // POST /__admin/tenants/{id}/fixtures: a fixture set in the API's own entity XML, loaded into
-// the tenant (tenant/fixture_sets.h; docs/admin-api.md).
+// the tenant (ops/fixture_sets.h; docs/admin-api.md).
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -9,7 +9,7 @@
 #include "control/admin.h"
 #include "control/handlers.h"
 #include "control/json.h"
-#include "tenant/fixture_sets.h"
+#include "ops/fixture_sets.h"
 
 namespace atws::control {
 

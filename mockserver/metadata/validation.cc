@@ -7,9 +7,9 @@
 #include <cmath>
 #include <limits>
 
-#include "behaviours/behaviours.h"
 #include "common/text.h"
-#include "service/service.h"
+#include "metadata/picklists.h"
+#include "tenant/tenant.h"
 
 namespace atws::service {
 

@@ -540,6 +540,21 @@ bool TenantDb::RowExists(std::string_view table, long long id) {
   return st->Next();
 }
 
+bool ReadRow(TenantDb& db, const catalog::Entity& e, long long id, std::vector<Value>* row) {
+  std::string sql = "SELECT id";
+  for (size_t i = 1; i < e.fields.size(); ++i) sql += ", " + TenantDb::Quote(e.fields[i].name);
+  sql += " FROM " + TenantDb::Quote(e.name) + " WHERE id = ?";
+  auto st = db.Prepare(sql);
+  if (!st.ok()) return false;
+  st->BindInt(1, id);
+  bool found = st->Next();
+  if (found) {
+    row->assign(e.fields.size(), Value());
+    for (size_t i = 0; i < e.fields.size(); ++i) (*row)[i] = st->ValueAt(static_cast<int>(i));
+  }
+  return found;
+}
+
 // ---- Savepoint (savepoint.h) -------------------------------------------------------------------
 
 Result<Savepoint> Savepoint::Begin(TenantDb& db, std::string name) {

@@ -134,4 +134,8 @@ class TenantDb {
   std::vector<int> deferred_;  // entity indexes whose tables wait for their indexes
 };
 
+// All fields of row `id` of `e`, by field index (index 0 = id), into *row. False (and *row
+// untouched) when there is no such row or the SQL fails. The caller holds db.mutex().
+bool ReadRow(TenantDb& db, const catalog::Entity& e, long long id, std::vector<Value>* row);
+
 }  // namespace atws::store

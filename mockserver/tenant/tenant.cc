@@ -155,4 +155,26 @@ bool ResetTenantData(Tenant& tenant, const catalog::Catalog& cat, const std::str
   return true;
 }
 
+bool EnsureWriteState(Tenant& t, std::string* error) {
+  WriteState& s = t.writes;
+  store::TenantDb& db = *t.db;
+  if (s.db_handle != db.connection_id()) {
+    s = WriteState();
+    s.db_handle = db.connection_id();
+  }
+  if (s.tables_ready) return true;
+  if (!db.Exec("CREATE TABLE IF NOT EXISTS atws_settle (entity TEXT NOT NULL, row_id INTEGER NOT "
+               "NULL, field TEXT NOT NULL, value, due INTEGER NOT NULL, PRIMARY KEY (entity, "
+               "row_id, field))",
+               error) ||
+      !db.Exec("CREATE INDEX IF NOT EXISTS atws_settle_due ON atws_settle(due)", error) ||
+      !db.Exec("CREATE TABLE IF NOT EXISTS atws_picklist (entity TEXT NOT NULL, field TEXT NOT "
+               "NULL, value TEXT NOT NULL, label TEXT NOT NULL, sort INTEGER NOT NULL, PRIMARY "
+               "KEY (entity, field, value))",
+               error))
+    return false;
+  s.tables_ready = true;
+  return true;
+}
+
 }  // namespace atws::service

@@ -83,4 +83,9 @@ LoadedTenants LoadDefaultTenants(const catalog::Catalog& cat, const std::string&
 bool ResetTenantData(Tenant& t, const catalog::Catalog& cat, const std::string& data_dir,
                      const TenantSettings& settings, std::string* error);
 
+// Makes t.writes belong to the tenant's current connection (an admin reset replaces it) and
+// creates the sandbox's own tables (atws_settle, atws_picklist) when missing. The caller holds
+// the store's mutex. False + *error when a table cannot be made.
+bool EnsureWriteState(Tenant& t, std::string* error = nullptr);
+
 }  // namespace atws::service

@@ -1,6 +1,7 @@
 // Per-tenant state of the write path (docs/writes.md, docs/change-tracking.md): the settle
 // queue's next deadline, the change-tracking stamp high-water mark and the picklist values the
-// tenant added. Data only; the behaviours that use it are in behaviours/behaviours.h. Guarded by
+// tenant added. Data only; the behaviours that use it are in behaviours/behaviours.h and
+// metadata/picklists.h (EnsureWriteState in tenant/tenant.h). Guarded by
 // the tenant's TenantDb::mutex().
 #pragma once
 

@@ -1,5 +1,5 @@
-// Fixture sets in the API's own entity XML, loaded into a tenant (fixture_load.h).
-#include "tenant/fixture_sets.h"
+// Fixture sets in the API's own entity XML, loaded into a tenant (fixture_sets.h).
+#include "ops/fixture_sets.h"
 
 #include <fmt/format.h>
 

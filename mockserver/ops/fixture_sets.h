@@ -7,7 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "service/service.h"
+#include "catalog/catalog.h"
+#include "common/timeutil.h"
+#include "tenant/tenant.h"
 
 namespace atws::service {
 
