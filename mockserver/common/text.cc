@@ -52,6 +52,11 @@ std::string_view Trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
+std::string Truncated(std::string_view s, size_t n) {
+  if (s.size() <= n) return std::string(s);
+  return std::string(s.substr(0, n)) + "…";
+}
+
 namespace {
 
 // Decodes one code point at s[*i]; advances *i. Returns -1 for an invalid sequence (and

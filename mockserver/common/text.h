@@ -16,6 +16,8 @@ int AsciiICompare(std::string_view a, std::string_view b);
 bool AsciiIStartsWith(std::string_view s, std::string_view prefix);
 bool AsciiIEndsWith(std::string_view s, std::string_view suffix);
 std::string_view Trim(std::string_view s);
+// The first `n` bytes of `s`, then "…" when it was longer (messages that quote client input).
+std::string Truncated(std::string_view s, size_t n = 200);
 
 // Full Unicode simple case folding of UTF-8 text (ICU u_foldCase per code point), so that
 // "Müller" and "MÜLLER" fold to the same string. Invalid UTF-8 bytes are kept as they are.

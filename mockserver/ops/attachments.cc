@@ -170,8 +170,8 @@ bool AttachmentIdArg(const soap::Request& req, long long* id, std::string* why) 
 
 }  // namespace
 
-void Service::OpCreateAttachment(CallContext& ctx) {
-  const Entity* e = cat_.Find("AttachmentInfo");
+void OpCreateAttachment(CallContext& ctx) {
+  const Entity* e = ctx.env.cat.Find("AttachmentInfo");
   TenantDb& db = *ctx.tenant->db;
   const TenantSettings& settings = ctx.tenant->settings;
   ctx.j.entity = "AttachmentInfo";
@@ -309,7 +309,7 @@ void Service::OpCreateAttachment(CallContext& ctx) {
         "one parent id field.");
   }
   auto exists = [&](const char* entity, long long id) {
-    const Entity* pe = cat_.Find(entity);
+    const Entity* pe = ctx.env.cat.Find(entity);
     if (!pe || id < 0) return false;  // id 0: the tenant's own account
     return db.RowExists(pe->name, id);
   };
@@ -349,7 +349,7 @@ void Service::OpCreateAttachment(CallContext& ctx) {
     return;
   }
   // Rolling byte limit per tenant, on the service clock (A-ATTACH-RATE).
-  const Micros now_us = clock_->Now();
+  const Micros now_us = ctx.env.clock.Now();
   const Micros window_us = static_cast<Micros>(settings.attachment_window_s) * 1000000;
   long long recent = 0;
   if (auto st =
@@ -369,7 +369,7 @@ void Service::OpCreateAttachment(CallContext& ctx) {
   }
 
   // The row.
-  const std::string now = StorageDateTime(ToLocal(now_us, opt_.time_zone));
+  const std::string now = StorageDateTime(ToLocal(now_us, ctx.env.time_zone));
   std::vector<std::pair<int, Value>> values;
   auto set = [&](const char* field, Value v) {
     if (const Field* f = e->FindField(field)) values.emplace_back(f->index, std::move(v));
@@ -446,8 +446,8 @@ void Service::OpCreateAttachment(CallContext& ctx) {
   soap::EndResponse(&ctx.out, "CreateAttachment");
 }
 
-void Service::OpGetAttachment(CallContext& ctx) {
-  const Entity* e = cat_.Find("AttachmentInfo");
+void OpGetAttachment(CallContext& ctx) {
+  const Entity* e = ctx.env.cat.Find("AttachmentInfo");
   TenantDb& db = *ctx.tenant->db;
   ctx.j.entity = "AttachmentInfo";
   long long id = 0;
@@ -495,8 +495,8 @@ void Service::OpGetAttachment(CallContext& ctx) {
   soap::EndResponse(&out, "GetAttachment");
 }
 
-void Service::OpDeleteAttachment(CallContext& ctx) {
-  const Entity* e = cat_.Find("AttachmentInfo");
+void OpDeleteAttachment(CallContext& ctx) {
+  const Entity* e = ctx.env.cat.Find("AttachmentInfo");
   TenantDb& db = *ctx.tenant->db;
   ctx.j.entity = "AttachmentInfo";
   long long id = 0;

@@ -199,7 +199,7 @@ std::string Label(const catalog::Catalog& cat, std::string_view entity, std::str
 
 }  // namespace
 
-bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
+bool HandleExecuteCommand(const OpsEnv& env, const HttpRequest& req, HttpResponse* out) {
   // Which zone's web URL: /wwN/… or Host wwN.autotask.net.
   if (!AsciiIEndsWith(req.path, kPagePath)) return false;
   std::string path = AsciiLower(req.path);
@@ -218,16 +218,16 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   }
   const bool head = req.method == "HEAD";
   JournalEntry j;
-  j.time = clock_->Now();
+  j.time = env.clock.Now();
   j.zone = zone;
   j.operation = "ExecuteCommand";
-  j.request = req.query.substr(0, journal_.body_limit());
+  j.request = req.query.substr(0, env.journal.body_limit());
   auto finish = [&](const Page& p, long long database) {
     *out = Render(p, database, head);
     j.tenant = database;
     j.http_status = out->status;
     if (p.status != 200) j.errors.push_back(p.message);
-    journal_.Add(std::move(j));
+    env.journal.Add(std::move(j));
     return true;
   };
   if (req.method != "GET" && !head) {
@@ -236,7 +236,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
     out->headers.emplace_back("Allow", "GET, HEAD");
     return true;
   }
-  if (!directory_.zones().Find(zone))
+  if (!env.directory.zones().Find(zone))
     return finish(
         Error(404, "Page not found", fmt::format("There is no Autotask zone ww{}.", zone)), 0);
 
@@ -249,9 +249,9 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   // Which database: the one in this zone, or the one named by DB= (A-EXECUTECOMMAND-DB).
   Tenant* tenant = nullptr;
   {
-    std::shared_lock<std::shared_mutex> dl(directory_.mutex());
+    std::shared_lock<std::shared_mutex> dl(env.directory.mutex());
     std::vector<Tenant*> in_zone;
-    for (auto& t : tenants_)
+    for (auto& t : env.tenants)
       if (t->spec.zone == zone) in_zone.push_back(t.get());
     if (const std::string* db = param("DB")) {
       long long id = 0;
@@ -280,7 +280,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
     }
   }
   const long long database = tenant->spec.id;
-  const catalog::Language lang = TenantLanguage(*tenant);
+  const catalog::Language lang = env.directory.TenantLanguage(*tenant);
 
   const std::string* code = param("Code");
   const Command* cmd = nullptr;
@@ -301,7 +301,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   std::lock_guard<std::mutex> lock(db.mutex());
   auto account_name = [&](long long id) {
     RowValues a;
-    return FetchRow(db, cat_, "Account", id, &a) ? a.Text("AccountName") : std::string();
+    return FetchRow(db, env.cat, "Account", id, &a) ? a.Text("AccountName") : std::string();
   };
 
   // The row named by the id parameter, the alternative parameter, or (accounts) the phone.
@@ -318,13 +318,13 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
                           fmt::format("{} must be a number, not '{}'.", cmd->id_param,
                                       std::string(Trim(*idp)).substr(0, 100))),
                     database);
-    if (!FetchRow(db, cat_, entity, id, &row))
+    if (!FetchRow(db, env.cat, entity, id, &row))
       return finish(Error(404, "Record not found",
                           fmt::format("No {} with {} {} exists in this database.", entity,
                                       cmd->id_param, id)),
                     database);
   } else if (alt && !Trim(*alt).empty()) {
-    const catalog::Entity* e = cat_.Find(entity);
+    const catalog::Entity* e = env.cat.Find(entity);
     auto rows = e ? FetchRows(db, *e, store::TenantDb::Quote(cmd->alt_field) + " = ?",
                               {Value::Text(std::string(Trim(*alt)))}, 1)
                   : std::vector<RowValues>{};
@@ -338,7 +338,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   } else if (phone && !Digits(*phone).empty()) {
     // Digits only, matched as a prefix of the accounts' phone digits (A-EXECUTECOMMAND-PHONE).
     std::string want = Digits(*phone).substr(0, 30);
-    if (const catalog::Entity* ae = cat_.Find("Account"))
+    if (const catalog::Entity* ae = env.cat.Find("Account"))
       for (const RowValues& a : FetchRows(db, *ae, "Phone IS NOT NULL", {}, 100000))
         if (Digits(a.Text("Phone")).compare(0, want.size(), want) == 0)
           matches.emplace_back(a.Int("id"), a.Text("AccountName") + " \u2013 " + a.Text("Phone"));
@@ -350,7 +350,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
                     database);
     if (matches.size() == 1) {
       id = matches[0].first;
-      FetchRow(db, cat_, "Account", id, &row);
+      FetchRow(db, env.cat, "Account", id, &row);
       matches.clear();
     }
   } else if (cmd->entity) {
@@ -386,8 +386,9 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   } else if (e == "Ticket") {
     p.title = "Ticket " + row.Text("TicketNumber") + " \u2014 " + row.Text("Title");
     account_fact(row);
-    p.facts.emplace_back("Status", Label(cat_, "Ticket", "Status", row.Text("Status"), lang));
-    p.facts.emplace_back("Priority", Label(cat_, "Ticket", "Priority", row.Text("Priority"), lang));
+    p.facts.emplace_back("Status", Label(env.cat, "Ticket", "Status", row.Text("Status"), lang));
+    p.facts.emplace_back("Priority",
+                         Label(env.cat, "Ticket", "Priority", row.Text("Priority"), lang));
   } else if (e == "Account") {
     p.title = "Account " + row.Text("AccountName");
     p.facts.emplace_back("Account Number", row.Text("AccountNumber"));
@@ -404,7 +405,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   } else if (e == "Task") {
     p.title = "Task " + row.Text("TaskNumber") + " \u2014 " + row.Text("Title");
     RowValues project;
-    if (FetchRow(db, cat_, "Project", row.Int("ProjectID"), &project)) {
+    if (FetchRow(db, env.cat, "Project", row.Int("ProjectID"), &project)) {
       p.facts.emplace_back("Project", project.Text("ProjectName"));
       account_fact(project);
     }
@@ -417,7 +418,7 @@ bool Service::HandleExecuteCommand(const HttpRequest& req, HttpResponse* out) {
   } else if (e == "InstalledProduct") {
     std::string what = row.Text("ReferenceTitle");
     RowValues product;
-    if (what.empty() && FetchRow(db, cat_, "Product", row.Int("ProductID"), &product))
+    if (what.empty() && FetchRow(db, env.cat, "Product", row.Int("ProductID"), &product))
       what = product.Text("Name");
     p.title = "Installed Product " + what;
     if (!row.Text("SerialNumber").empty())

@@ -153,7 +153,7 @@ std::string PicklistLabel(const catalog::Catalog& cat, std::string_view entity,
 
 }  // namespace
 
-void Service::OpGetInvoiceMarkup(CallContext& ctx) {
+void OpGetInvoiceMarkup(CallContext& ctx) {
   store::TenantDb& db = *ctx.tenant->db;
   const Language lang = ctx.lang;
   ctx.j.entity = "Invoice";
@@ -178,7 +178,7 @@ void Service::OpGetInvoiceMarkup(CallContext& ctx) {
     return;
   }
   // The invoice, as the user may see it (restricted users: their lines of business only).
-  const catalog::Entity* ie = cat_.Find("Invoice");
+  const catalog::Entity* ie = ctx.env.cat.Find("Invoice");
   std::string where = "id = ?";
   std::vector<Value> params = {Value::Int(id)};
   std::vector<RowValues> found;
@@ -190,9 +190,9 @@ void Service::OpGetInvoiceMarkup(CallContext& ctx) {
   }
   const RowValues& inv = found[0];
   RowValues account, currency, location;
-  FetchRow(db, cat_, "Account", inv.Int("AccountID"), &account);
-  FetchRow(db, cat_, "Currency", account.Int("CurrencyID"), &currency);
-  if (const catalog::Entity* be = cat_.Find("BusinessLocation")) {
+  FetchRow(db, ctx.env.cat, "Account", inv.Int("AccountID"), &account);
+  FetchRow(db, ctx.env.cat, "Currency", account.Int("CurrencyID"), &currency);
+  if (const catalog::Entity* be = ctx.env.cat.Find("BusinessLocation")) {
     auto locs = FetchRows(db, *be, "\"Default\" = 1", {}, 1);
     if (locs.empty()) locs = FetchRows(db, *be, "1", {}, 1);
     if (!locs.empty()) location = std::move(locs[0]);
@@ -200,17 +200,17 @@ void Service::OpGetInvoiceMarkup(CallContext& ctx) {
   const double total = inv.Real("InvoiceTotal");
   const double tax = inv.Real("TotalTaxValue");
   const std::string terms =
-      PicklistLabel(cat_, "Invoice", "PaymentTerm", inv.Text("PaymentTerm"), lang);
+      PicklistLabel(ctx.env.cat, "Invoice", "PaymentTerm", inv.Text("PaymentTerm"), lang);
 
   // Lines: the invoice's billing items, else one summary line (A-INVOICE-LINES).
   std::vector<Line> lines;
-  if (const catalog::Entity* be = cat_.Find("BillingItem")) {
+  if (const catalog::Entity* be = ctx.env.cat.Find("BillingItem")) {
     for (const RowValues& b : FetchRows(db, *be, "InvoiceID = ?", {Value::Int(id)})) {
       Line l;
       l.id = b.Int("id");
       l.date = b.Text("ItemDate");
       RowValues code;
-      if (FetchRow(db, cat_, "AllocationCode", b.Int("AllocationCodeID"), &code))
+      if (FetchRow(db, ctx.env.cat, "AllocationCode", b.Int("AllocationCodeID"), &code))
         l.allocation_code = code.Text("Name");
       l.name = b.Text("ItemName");
       l.description = b.Text("Description");
@@ -257,15 +257,15 @@ void Service::OpGetInvoiceMarkup(CallContext& ctx) {
     XmlElement(&doc, "country", account.Text("Country"));
     XmlElement(&doc, "phone", account.Text("Phone"));
     doc += "<invoice>";
-    XmlElement(&doc, "invoice_date", XmlDateTime(inv.Text("InvoiceDateTime"), opt_.time_zone));
+    XmlElement(&doc, "invoice_date", XmlDateTime(inv.Text("InvoiceDateTime"), ctx.env.time_zone));
     XmlElement(&doc, "invoice_number", number);
     XmlElement(&doc, "invoice_total", Plain(total, 2));
     XmlElement(&doc, "total_tax_value", Plain(tax, 2));
-    XmlElement(&doc, "payment_due_date", XmlDateTime(inv.Text("DueDate"), opt_.time_zone));
+    XmlElement(&doc, "payment_due_date", XmlDateTime(inv.Text("DueDate"), ctx.env.time_zone));
     XmlElement(&doc, "invoice_id", std::to_string(id));
     XmlElement(&doc, "invoice_subtotal", Plain(subtotal, 2));
-    XmlElement(&doc, "from_date", XmlDateTime(inv.Text("FromDate"), opt_.time_zone));
-    XmlElement(&doc, "to_date", XmlDateTime(inv.Text("ToDate"), opt_.time_zone));
+    XmlElement(&doc, "from_date", XmlDateTime(inv.Text("FromDate"), ctx.env.time_zone));
+    XmlElement(&doc, "to_date", XmlDateTime(inv.Text("ToDate"), ctx.env.time_zone));
     XmlElement(&doc, "payment_terms", terms);
     XmlElement(&doc, "order_number", inv.Text("OrderNumber"));
     XmlElement(&doc, "currency", code);
@@ -276,7 +276,7 @@ void Service::OpGetInvoiceMarkup(CallContext& ctx) {
       doc += "<invoice_item>";
       XmlElement(&doc, "invoice_id", std::to_string(id));
       XmlElement(&doc, "invoice_item_id", l.id ? std::to_string(l.id) : "");
-      XmlElement(&doc, "item_date", XmlDateTime(l.date, opt_.time_zone));
+      XmlElement(&doc, "item_date", XmlDateTime(l.date, ctx.env.time_zone));
       XmlElement(&doc, "allocation_code_name", l.allocation_code);
       XmlElement(&doc, "service_name", l.name);
       XmlElement(&doc, "service_description", l.description);

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "common/text.h"
 #include "behaviours/behaviours.h"
 #include "behaviours/currency.h"
+#include "common/text.h"
 #include "metadata/validation.h"
 #include "ops/call.h"
 #include "soap/entity_writer.h"
@@ -115,7 +115,7 @@ std::string UtcText(Micros t) { return FormatApiDateTime(ToLocal(t, ApiTimeZone:
 
 }  // namespace
 
-void Service::OpWrite(CallContext& ctx) {
+void OpWrite(CallContext& ctx) {
   const std::string op = ctx.op->name;
   const WriteOp wop = op == "create"   ? WriteOp::kCreate
                       : op == "update" ? WriteOp::kUpdate
@@ -127,20 +127,20 @@ void Service::OpWrite(CallContext& ctx) {
   std::string first_lower;
   if (!ents.empty()) {
     ctx.j.entity = ents[0].type;
-    if (const Entity* e = cat_.Find(ents[0].type)) first_lower = e->lower_name;
+    if (const Entity* e = ctx.env.cat.Find(ents[0].type)) first_lower = e->lower_name;
   }
   std::string err = CheckCallSize(wop, ents.size());
   if (!err.empty()) {
     ctx.Error({err}, first_lower);
     return;
   }
-  const Micros now = clock_->Now();
+  const Micros now = ctx.env.clock.Now();
   SettleDue(tenant, now);
   if (!EnsureWriteState(tenant, &err) || !db.Exec("SAVEPOINT atws_write")) {
     ctx.Error({"The database is busy; try again."}, first_lower);
     return;
   }
-  const std::string stamp = NextStamp(tenant.writes, now, opt_.time_zone);
+  const std::string stamp = NextStamp(tenant.writes, now, ctx.env.time_zone);
   const long long delay_ms = std::max(0LL, tenant.settings.settle_delay_ms);
   const Micros due = now + delay_ms * 1000;
   const Actor actor{ctx.user->resource_id, ctx.req.impersonate_as};
@@ -148,7 +148,7 @@ void Service::OpWrite(CallContext& ctx) {
   ValidateOptions vo;
   vo.op = wop;
   vo.flavour = ctx.flavour;
-  vo.tz = opt_.time_zone;
+  vo.tz = ctx.env.time_zone;
 
   std::vector<std::string> errors;
   std::vector<std::pair<const Entity*, long long>> done;
@@ -165,7 +165,7 @@ void Service::OpWrite(CallContext& ctx) {
       written.push_back(rec);
     };
     ValidatedEntity v;
-    std::string why = ValidateEntity(cat_, ea, vo, lookup, &v);
+    std::string why = ValidateEntity(ctx.env.cat, ea, vo, lookup, &v);
     if (!why.empty()) {
       fail(why);
       continue;
@@ -192,7 +192,7 @@ void Service::OpWrite(CallContext& ctx) {
     std::vector<Value> old_row;
     const bool have_old = !is_create && ReadRow(db, e, v.id, &old_row);
     const std::vector<Value>* old_ptr = have_old ? &old_row : nullptr;
-    why = ValidateUdfEntity(cat_, v, wop, lookup, old_ptr);
+    why = ValidateUdfEntity(ctx.env.cat, v, wop, lookup, old_ptr);
     if (!why.empty()) {
       fail(why);
       continue;
@@ -214,8 +214,8 @@ void Service::OpWrite(CallContext& ctx) {
       };
       store::UdfDef d;
       d.name = std::string(Trim(as_text(get("Name"))));
-      d.entity_index = cat_.EntityIndex(
-          cat_.Find(store::EntityForUdfType(static_cast<int>(as_int(get("UdfType"))))));
+      d.entity_index = ctx.env.cat.EntityIndex(
+          ctx.env.cat.Find(store::EntityForUdfType(static_cast<int>(as_int(get("UdfType"))))));
       d.data_type = static_cast<store::UdfDataType>(as_int(get("DataType")));
       d.is_protected = as_int(get("IsProtected")) != 0;
       d.is_required = as_int(get("IsRequired")) != 0;
@@ -240,7 +240,7 @@ void Service::OpWrite(CallContext& ctx) {
       continue;
     }
     // InternalCurrency* twins from their base fields (currency.cc, docs/multi-currency.md).
-    if (!ApplyCurrency(tenant.settings.multi_currency, db, cat_, e, id, &err)) {
+    if (!ApplyCurrency(tenant.settings.multi_currency, db, ctx.env.cat, e, id, &err)) {
       fail(err);
       continue;
     }
@@ -256,8 +256,8 @@ void Service::OpWrite(CallContext& ctx) {
     for (int fi : e.settle_fields)
       if (v.sent[fi] && !e.fields[fi].read_only)  // a value the client sent wins, at once
         ok = ok && DropSettle(tenant, e, id, fi, &err);
-    auto computed = ComputeSettled(tenant, e, id, is_create, new_row, stamp, opt_.time_zone);
-    SettleCurrency(tenant.settings.multi_currency, db, cat_, e, id, new_row, &computed);
+    auto computed = ComputeSettled(tenant, e, id, is_create, new_row, stamp, ctx.env.time_zone);
+    SettleCurrency(tenant.settings.multi_currency, db, ctx.env.cat, e, id, new_row, &computed);
     computed.erase(std::remove_if(computed.begin(), computed.end(),
                                   [&](const auto& p) {
                                     return v.sent[p.first] && !e.fields[p.first].read_only;

@@ -34,57 +34,6 @@ using soap::ApiVersion;
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
-
-const OpInfo kOps[] = {
-    {"getZoneInfo", false, false, false},
-    {"query", true, true, false},
-    {"create", true, true, false},
-    {"update", true, true, false},
-    {"delete", true, true, false},
-    {"GetEntityInfo", false, true, false},
-    {"GetFieldInfo", false, true, false},
-    {"getUDFInfo", false, true, false},
-    {"getThresholdAndUsageInfo", true, true, false},
-    {"GetWsdlVersion", false, true, false},
-    {"GetInvoiceMarkup", false, true, false},
-    {"CreateAttachment", false, true, false},
-    {"GetAttachment", false, true, false},
-    {"DeleteAttachment", false, true, false},
-    {"IntegrationCodeCheck", true, true, true},
-};
-
-const OpInfo* FindOp(std::string_view name) { return FindOperation(name); }
-
-std::string Truncated(std::string_view s, size_t n = 200) {
-  if (s.size() <= n) return std::string(s);
-  return std::string(s.substr(0, n)) + "…";
-}
-
-std::string WsdlVersionString(Flavour f) {
-  switch (f) {
-    case Flavour::kV15:
-      return "1.5.16";
-    case Flavour::kV2018:
-      return "1.6.3";
-    case Flavour::kCurrent:
-      return "1.6.8";
-    case Flavour::kLocalized:
-      return "1.6.7";  // one release behind (A-WSDL-VERSION)
-  }
-  return "1.6.8";
-}
-
-}  // namespace
-
-const OpInfo* FindOperation(std::string_view name, bool any_case) {
-  for (const auto& o : kOps)
-    if (any_case ? AsciiIEquals(name, o.name) : name == o.name) return &o;
-  return nullptr;
-}
-
-namespace {
-
 // Every tenant's calls and threshold, for usage_history() (the admin page's chart).
 UsageHistory::Sampler UsageHistorySampler(Service& svc) {
   return [&svc](UsageSample* s) {
@@ -106,7 +55,8 @@ Service::Service(Options options, std::shared_ptr<ControlledClock> clock)
     : opt_(std::move(options)),
       clock_(clock ? std::move(clock) : std::make_shared<ControlledClock>()),
       cat_(catalog::Catalog::Default()),
-      journal_(opt_.journal_capacity) {
+      journal_(opt_.journal_capacity),
+      env_{cat_, *clock_, directory_, journal_, tenants_, opt_.time_zone, opt_.public_url} {
   if (std::string err; !opt_.journal_db.empty() && !journal_.Persist(opt_.journal_db, &err))
     throw std::runtime_error(err);
   LoadTenants();
@@ -179,7 +129,7 @@ HttpResponse Service::Handle(const HttpRequest& req) {
     r.body = "{\"error\":\"the admin API is served by control::Admin\"}\n";
     return r;
   }
-  if (HttpResponse page; HandleExecuteCommand(req, &page)) return page;  // execute_command.cc
+  if (HttpResponse page; HandleExecuteCommand(env_, req, &page)) return page;  // ops
   Endpoint ep;
   if (!ParseEndpoint(req, directory_.zones(), &ep)) {
     HttpResponse r;
@@ -227,7 +177,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     resp.body = "SOAP calls are POSTed to this URL; the WSDL is at this URL with ?WSDL appended.\n";
     return resp;
   }
-  CallContext ctx(req, ep);
+  CallContext ctx(env_, req, ep);
   ctx.j.time = clock_->Now();
   ctx.j.zone = ep.zone;
   ctx.j.api_version = ep.version == ApiVersion::k15 ? "1.5" : "1.6";
@@ -265,7 +215,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
     resp.body = soap::Fault("soap:Client", msg);
     return finish(std::move(resp));
   }
-  ctx.op = FindOp(ctx.req.operation);
+  ctx.op = FindOperation(ctx.req.operation);
   if (!ctx.op) {
     std::string msg = fmt::format("Unknown operation '{}'.", Truncated(ctx.req.operation, 100));
     ctx.j.errors.push_back(msg);
@@ -384,7 +334,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   // Fault injection (faults.cc): a fault that answers instead of the operation is not counted.
   if (MatchFault(ctx, &fault) && fault.answers()) return finish(FaultAnswer(ctx, fault));
   if (!Throttle(ctx, &resp)) return done();
-  if (!CheckImpersonation(ctx)) return done();  // ImpersonateAsResourceID (users.cc)
+  if (!CheckImpersonation(ctx)) return done();  // ImpersonateAsResourceID (ops/access.cc)
   SettleDue(*tenant,
             clock_->Now());  // computed fields whose settle delay has passed (behaviours.h)
   if (opname == "query")
@@ -402,7 +352,7 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   else if (opname == "IntegrationCodeCheck")
     OpIntegrationCodeCheck(ctx);
   else if (opname == "create" || opname == "update" || opname == "delete") {
-    if (CheckWriteAccess(ctx)) OpWrite(ctx);  // restricted users (users.cc)
+    if (CheckWriteAccess(ctx)) OpWrite(ctx);  // restricted users (ops/access.cc)
   } else if (opname == "CreateAttachment")    // attachments.cc
     OpCreateAttachment(ctx);
   else if (opname == "GetAttachment")
@@ -414,298 +364,6 @@ HttpResponse Service::HandleSoap(const HttpRequest& req, const Endpoint& ep) {
   else
     OpNotImplemented(ctx);
   return done();
-}
-
-void Service::OpNotImplemented(CallContext& ctx) {
-  ctx.Error({fmt::format("{} is not available in this version of the sandbox.", ctx.op->name)});
-}
-
-void Service::OpGetZoneInfo(CallContext& ctx) {
-  const std::string* name = ctx.req.Arg("UserName");
-  std::string user = name ? std::string(Trim(*name)) : "";
-  UserRef uref;
-  bool found = FindUser(user, &uref);
-  std::string& out = ctx.out;
-  soap::BeginResponse(&out, "getZoneInfo", ctx.ep.version);
-  out += "<getZoneInfoResult>";
-  if (!found) {
-    // Unknown user: negative ErrorCode, no URLs, CI 0 (A-ZONE-UNKNOWN-USER).
-    out += "<ErrorCode>-1</ErrorCode><DataBaseType/><CI>0</CI>";
-    ctx.j.errors.push_back("unknown user");
-  } else {
-    Tenant* t = uref.tenant;
-    ctx.j.tenant = t->spec.id;
-    ctx.j.user = uref.user->username;
-    soap::Element(&out, "URL", ZoneUrl(ctx.http, ctx.ep, uref.zone, opt_.public_url));
-    out += "<ErrorCode>0</ErrorCode><DataBaseType/>";
-    soap::IntElement(&out, "CI", t->spec.id);
-    soap::Element(&out, "WebUrl", WebUrl(ctx.http, ctx.ep, uref.zone, opt_.public_url));
-  }
-  out += "</getZoneInfoResult>";
-  soap::EndResponse(&out, "getZoneInfo");
-}
-
-void Service::OpWsdlVersion(CallContext& ctx) {
-  soap::BeginResponse(&ctx.out, "GetWsdlVersion", ctx.ep.version);
-  soap::Element(&ctx.out, "GetWsdlVersionResult", WsdlVersionString(ctx.flavour));
-  soap::EndResponse(&ctx.out, "GetWsdlVersion");
-}
-
-void Service::OpGetEntityInfo(CallContext& ctx) {
-  std::string& out = ctx.out;
-  bool current = catalog::NewerContract(ctx.flavour);
-  soap::BeginResponse(&out, "GetEntityInfo", ctx.ep.version);
-  out += "<GetEntityInfoResult>";
-  for (const Entity& e : cat_.entities()) {
-    if (!e.InFlavour(ctx.flavour)) continue;
-    out += "<EntityInfo>";
-    soap::Element(&out, "Name", e.name);
-    soap::BoolElement(&out, "CanUpdate", e.can_update);
-    soap::BoolElement(&out, "CanDelete", e.can_delete);
-    soap::BoolElement(&out, "CanCreate", e.can_create);
-    soap::BoolElement(&out, "CanQuery", e.can_query);
-    if (current) {  // per user: restricted copies differ (users.cc)
-      soap::Element(&out, "UserAccessForCreate", UserAccess(*ctx.user, e, "create"));
-      soap::Element(&out, "UserAccessForQuery", UserAccess(*ctx.user, e, "query"));
-      soap::Element(&out, "UserAccessForUpdate", UserAccess(*ctx.user, e, "update"));
-      soap::Element(&out, "UserAccessForDelete", UserAccess(*ctx.user, e, "delete"));
-    }
-    soap::BoolElement(&out, "HasUserDefinedFields", e.has_udf);
-    if (current) soap::BoolElement(&out, "SupportsWebhookCallouts", e.webhook_callouts);
-    out += "</EntityInfo>";
-  }
-  out += "</GetEntityInfoResult>";
-  soap::EndResponse(&out, "GetEntityInfo");
-}
-
-namespace {
-
-void AppendPicklist(std::string* out, const std::vector<catalog::PicklistValue>& values,
-                    catalog::Language lang) {
-  *out += "<PicklistValues>";
-  for (const auto& v : values) {
-    *out += "<PickListValue>";
-    soap::Element(out, "Value", v.value);
-    soap::Element(out, "Label", v.Label(lang));
-    soap::BoolElement(out, "IsDefaultValue", v.is_default);
-    soap::IntElement(out, "SortOrder", v.sort_order);
-    if (!v.parent_value.empty()) soap::Element(out, "parentValue", v.parent_value);
-    soap::BoolElement(out, "IsActive", v.is_active);
-    soap::BoolElement(out, "IsSystem", v.is_system);
-    *out += "</PickListValue>";
-  }
-  *out += "</PicklistValues>";
-}
-
-}  // namespace
-
-void Service::OpGetFieldInfo(CallContext& ctx) {
-  const std::string* name = ctx.req.Arg("psObjectType");
-  std::string ename = name ? std::string(Trim(*name)) : "";
-  const Entity* e = cat_.Find(ename);
-  ctx.j.entity = ename;
-  if (!e || !e->InFlavour(ctx.flavour)) {
-    ctx.Error({fmt::format("Invalid entity type: '{}'.", Truncated(ename, 100))});
-    return;
-  }
-  std::string& out = ctx.out;
-  bool current = catalog::NewerContract(ctx.flavour);
-  soap::BeginResponse(&out, "GetFieldInfo", ctx.ep.version);
-  out += "<GetFieldInfoResult>";
-  auto emit = [&](const Field& f) {
-    out += "<Field>";
-    soap::Element(&out, "Name", f.name);
-    soap::Element(&out, "Label", f.Label(ctx.lang));
-    soap::Element(&out, "Type", catalog::FieldTypeName(f.type));
-    soap::IntElement(&out, "Length", f.length);
-    if (!f.description.empty()) soap::Element(&out, "Description", f.description);
-    soap::BoolElement(&out, "IsRequired", f.required);
-    soap::BoolElement(&out, "IsReadOnly", f.read_only);
-    soap::BoolElement(&out, "IsQueryable", f.queryable);
-    soap::BoolElement(&out, "IsReference", f.is_reference);
-    if (!f.reference_entity.empty()) soap::Element(&out, "ReferenceEntityType", f.reference_entity);
-    soap::BoolElement(&out, "IsPickList", f.is_picklist);
-    if (f.is_picklist) AppendPicklist(&out, TenantPicklist(*ctx.tenant, *e, f), ctx.lang);
-    if (!f.picklist_parent.empty())
-      soap::Element(&out, "PicklistParentValueField", f.picklist_parent);
-    if (current) soap::BoolElement(&out, "IsSupportedWebhookField", f.webhook);
-    out += "</Field>";
-  };
-  emit(e->fields[0]);
-  for (int idx : e->order[static_cast<int>(ctx.flavour)]) emit(e->fields[idx]);
-  out += "</GetFieldInfoResult>";
-  soap::EndResponse(&out, "GetFieldInfo");
-}
-
-void Service::OpGetUdfInfo(CallContext& ctx) {
-  const std::string* name = ctx.req.Arg("psTable");
-  std::string ename = name ? std::string(Trim(*name)) : "";
-  const Entity* e = cat_.Find(ename);
-  ctx.j.entity = ename;
-  if (!e || !e->InFlavour(ctx.flavour)) {
-    ctx.Error({fmt::format("Invalid entity type: '{}'.", Truncated(ename, 100))});
-    return;
-  }
-  std::string& out = ctx.out;
-  bool current = catalog::NewerContract(ctx.flavour);
-  soap::BeginResponse(&out, "getUDFInfo", ctx.ep.version);
-  out += "<getUDFInfoResult>";
-  for (const auto& u : ctx.tenant->db->Udfs(cat_.EntityIndex(e))) {
-    if (!u.is_active) continue;
-    out += "<Field>";
-    soap::Element(&out, "Name", u.name);
-    soap::Element(&out, "Label", u.name);
-    soap::Element(&out, "Type", catalog::FieldTypeName(u.field_type()));
-    soap::IntElement(&out, "Length", u.data_type == store::UdfDataType::kString ? 8000 : 0);
-    if (!u.description.empty()) soap::Element(&out, "Description", u.description);
-    soap::BoolElement(&out, "IsRequired", u.is_required);
-    soap::BoolElement(&out, "IsReadOnly", false);
-    soap::BoolElement(&out, "IsQueryable", true);
-    soap::BoolElement(&out, "IsReference", false);
-    bool list = u.data_type == store::UdfDataType::kList;
-    soap::BoolElement(&out, "IsPickList", list);
-    if (list) AppendPicklist(&out, u.list, ctx.lang);
-    if (!u.default_value.empty()) soap::Element(&out, "DefaultValue", u.default_value);
-    if (current) soap::BoolElement(&out, "IsSupportedWebhookField", false);
-    out += "</Field>";
-  }
-  out += "</getUDFInfoResult>";
-  soap::EndResponse(&out, "getUDFInfo");
-}
-
-void Service::OpThreshold(CallContext& ctx) {
-  long long used = ctx.tenant->usage.Count(clock_->Now());
-  std::string& out = ctx.out;
-  soap::BeginResponse(&out, "getThresholdAndUsageInfo", ctx.ep.version);
-  out +=
-      "<getThresholdAndUsageInfoResult><ReturnCode>1</ReturnCode><EntityResults/>"
-      "<EntityResultType/><Errors/><EntityReturnInfoResults><EntityReturnInfo>"
-      "<EntityId>0</EntityId><DatabaseAction>None</DatabaseAction><DuplicateStatus>"
-      "<Found>false</Found><Ignored>false</Ignored></DuplicateStatus>";
-  soap::Element(
-      &out, "Message",
-      fmt::format("ThresholdOfExternalRequest: {}; TimeframeOfLimitation: {}; "
-                  "numberOfExternalRequest: {};",
-                  ctx.tenant->settings.threshold, ctx.tenant->usage.window_seconds() / 60, used));
-  out += "</EntityReturnInfo></EntityReturnInfoResults></getThresholdAndUsageInfoResult>";
-  soap::EndResponse(&out, "getThresholdAndUsageInfo");
-}
-
-void Service::OpIntegrationCodeCheck(CallContext& ctx) {
-  const std::string* name = ctx.req.Arg("userName");
-  std::string uname = name ? std::string(Trim(*name)) : "";
-  bool api_user = false, associated = false;
-  UserRef uref;
-  if (FindUser(uname, &uref) && uref.tenant == ctx.tenant) {
-    const auto& u = *uref.user;
-    api_user = u.level != fixtures::SecurityLevel::kFullAccess;
-    for (const auto& c : u.integration_codes)
-      if (c == ctx.req.integration_code) associated = true;
-  }
-  std::string& out = ctx.out;
-  soap::BeginResponse(&out, "IntegrationCodeCheck", ctx.ep.version);
-  out += "<IntegrationCodeCheckResult><ReturnCode>1</ReturnCode><Errors/>";
-  soap::BoolElement(&out, "IsApiUser", api_user);
-  soap::BoolElement(&out, "IsIntegrationCodeAssociated", associated);
-  out += "</IntegrationCodeCheckResult>";
-  soap::EndResponse(&out, "IntegrationCodeCheck");
-}
-
-void Service::OpQuery(CallContext& ctx) {
-  const std::string* sxml = ctx.req.Arg("sXML");
-  if (!sxml || Trim(*sxml).empty()) {
-    ctx.Error({"The query is empty: sXML must hold a queryxml document."});
-    return;
-  }
-  store::TenantDb& db = *ctx.tenant->db;
-  query::Options qo;
-  qo.time_zone = opt_.time_zone;
-  query::Compiled c;
-  std::string err;
-  if (!query::Compile(*sxml, cat_, db, qo, &c, &err)) {
-    ctx.Error({err});
-    return;
-  }
-  const Entity& e = *c.entity;
-  ctx.j.entity = e.name;
-  // The journal keeps the first 100 conditions, values cut at 256 bytes: it holds 10,000 calls,
-  // and a 1 MiB query of 18,000 criteria would otherwise keep megabytes in each of them.
-  constexpr size_t kJournalConditions = 100, kJournalValueBytes = 256;
-  nlohmann::json conds = nlohmann::json::array();
-  for (size_t k = 0; k < c.conditions.size() && k < kJournalConditions; ++k) {
-    const auto& q = c.conditions[k];
-    std::string value = q.value;
-    if (value.size() > kJournalValueBytes) {
-      size_t cut = kJournalValueBytes;
-      while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
-      value.resize(cut);
-      value += "…";
-    }
-    conds.push_back({{"field", q.field},
-                     {"udf", q.udf},
-                     {"op", q.op},
-                     {"value", std::move(value)},
-                     {"depth", q.depth},
-                     {"in_or", q.in_or}});
-  }
-  ctx.j.query = {{"entity", e.name}, {"conditions", conds}, {"or_conditions", c.or_conditions}};
-  if (c.conditions.size() > kJournalConditions)
-    ctx.j.query["conditions_total"] = c.conditions.size();
-  if (c.id_greater_than >= 0) ctx.j.query["id_greater_than"] = c.id_greater_than;
-  if (!e.InFlavour(ctx.flavour)) {
-    ctx.Error({fmt::format("Unable to find the entity {} in this version of the API.", e.name)});
-    return;
-  }
-  if (!e.can_query) {
-    ctx.Error({fmt::format("The {} entity cannot be queried.", e.name)}, e.lower_name);
-    return;
-  }
-  std::string& out = ctx.out;
-  out.reserve(64 * 1024);
-  soap::BeginResponse(&out, "query", ctx.ep.version);
-  out += "<queryResult><ReturnCode>1</ReturnCode><EntityResults>";
-  long long rows = 0, last_id = 0;
-  // Restricted users see no rows of entities they have no access to and, where rows carry a
-  // line of business, only those of their own (users.cc; no error either way).
-  bool visible = RestrictQuery(*ctx.user, e, &c.where, &c.params);
-  if (visible) {
-    // Rows serialised earlier from the same data are reused (query_cache.h): any write since
-    // makes them stale.
-    std::string key =
-        QueryCache::MakeKey(cat_.EntityIndex(&e), static_cast<int>(ctx.flavour), c.where, c.params);
-    QueryCache::Result cached;
-    if (ctx.tenant->query_cache.Find(db, key, &cached)) {
-      out.reserve(out.size() + cached.xml->size() + 512);
-      out += *cached.xml;
-      rows = cached.rows;
-      last_id = cached.last_id;
-    } else {
-      // Room for a page like the last one answered on this thread: no regrowth on the way.
-      static thread_local size_t last_size = 0;
-      out.reserve(std::max(out.capacity(), last_size + last_size / 8));
-      size_t start = out.size();
-      auto page = soap::AppendEntities(&out, db, e, ctx.flavour, c.where, c.params);
-      if (!page.ok()) {
-        ctx.Error({"The query could not be run: " + page.status().message()});
-        return;
-      }
-      rows = page->rows;
-      last_id = page->last_id;
-      last_size = out.size();
-      if (ctx.tenant->query_cache.Admit(key)) {
-        cached.xml = std::make_shared<const std::string>(out, start);
-        cached.rows = rows;
-        cached.last_id = last_id;
-        ctx.tenant->query_cache.Put(db, std::move(key), std::move(cached));
-      }
-    }
-  }
-  out += "</EntityResults>";
-  soap::Element(&out, "EntityResultType", e.lower_name);
-  out += "<Errors/><EntityReturnInfoResults/></queryResult>";
-  soap::EndResponse(&out, "query");
-  ctx.j.rows = rows;
-  ctx.j.last_id = last_id;
 }
 
 bool Service::DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error) {

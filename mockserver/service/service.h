@@ -22,6 +22,7 @@
 #include "faults/faults.h"
 #include "fixtures/fixtures.h"
 #include "journal/journal.h"
+#include "ops/call.h"
 #include "store/store.h"
 #include "tenant/tenant.h"
 #include "throttle/throttle.h"
@@ -122,8 +123,6 @@ class Service {
   bool DumpWsdl(const std::string& dir, const std::string& base_url, std::string* error);
 
  private:
-  struct CallContext;
-
   HttpResponse HandleSoap(const HttpRequest& req, const Endpoint& ep);
   HttpResponse HandleWsdl(const HttpRequest& req, const Endpoint& ep);
   // The fault that fires for a call (false when none; the journal entry notes it); the answer
@@ -133,26 +132,6 @@ class Service {
   // Threshold and thread limit for an authenticated call (throttle.cc); false = refused.
   bool Throttle(CallContext& ctx, HttpResponse* resp);
   const std::string& CachedWsdl(catalog::Flavour f, const std::string& address);
-
-  // Operations. Each appends the complete response envelope to ctx.out or sets a fault.
-  void OpGetZoneInfo(CallContext& ctx);
-  void OpGetEntityInfo(CallContext& ctx);
-  void OpGetFieldInfo(CallContext& ctx);
-  void OpGetUdfInfo(CallContext& ctx);
-  void OpThreshold(CallContext& ctx);
-  void OpWsdlVersion(CallContext& ctx);
-  void OpQuery(CallContext& ctx);
-  void OpIntegrationCodeCheck(CallContext& ctx);
-  void OpNotImplemented(CallContext& ctx);
-  void OpWrite(CallContext& ctx);  // create, update, delete (write_ops.cc)
-  // The rest of the contract (issue 3 item 8; docs/contract.md).
-  void OpCreateAttachment(CallContext& ctx);  // attachments.cc
-  void OpGetAttachment(CallContext& ctx);
-  void OpDeleteAttachment(CallContext& ctx);
-  void OpGetInvoiceMarkup(CallContext& ctx);  // invoice_markup.cc
-  // ExecuteCommand pages on a zone's web URL (execute_command.cc): false when `req` is not
-  // one (/wwN/Autotask/AutotaskExtend/ExecuteCommand.aspx, or that path on Host wwN…).
-  bool HandleExecuteCommand(const HttpRequest& req, HttpResponse* out);
 
   void LoadTenants();
 
@@ -167,8 +146,6 @@ class Service {
     return directory_.FindUser(username, out);
   }
   catalog::Flavour ZoneFlavour(int zone) const { return directory_.ZoneFlavour(zone); }
-  bool CheckWriteAccess(CallContext& ctx);    // false: ctx carries the error
-  bool CheckImpersonation(CallContext& ctx);  // false: ctx carries the error
 
   Options opt_;
   std::shared_ptr<ControlledClock> clock_;
@@ -177,10 +154,15 @@ class Service {
   Journal journal_;
   FaultRules faults_;
   std::vector<std::unique_ptr<Tenant>> tenants_;
+  OpsEnv env_;  // what the operations read (ops/call.h); refers to the members above
   std::mutex wsdl_mu_;
   std::map<std::pair<int, std::string>, std::string> wsdl_cache_;
   // Last member: destroyed first, so its sampler thread stops before the tenants go.
   UsageHistory usage_history_;
 };
+
+// Adds a fired latency or slow-body fault to an answer and its journal entry
+// (service/call_steps.cc); nothing for other faults or none.
+void ApplyFaultToAnswer(const FiredFault& f, JournalEntry* j, HttpResponse* r);
 
 }  // namespace atws::service

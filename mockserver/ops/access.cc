@@ -1,30 +1,22 @@
-// API users at run time: lookups under the directory lock, restricted users (lines of business,
-// per-entity access), impersonation. The admin endpoints for users, zones and zone moves are
-// control/users_admin.cc.
-// Behaviour and assumptions: docs/zones-and-users.md, docs/assumptions.md (A-USER-*,
-// A-IMPERSONATE, A-ZONE-FLAVOUR).
+// The access checks of a call: a restricted user's writes (per-entity access, lines of
+// business) and impersonation (ImpersonateAsResourceID). Behaviour and assumptions:
+// docs/zones-and-users.md, docs/assumptions.md (A-USER-*, A-IMPERSONATE).
+#include "auth/access.h"
+
 #include <fmt/format.h>
 
 #include <climits>
-#include <nlohmann/json.hpp>
 
-#include "auth/access.h"
 #include "common/text.h"
 #include "ops/call.h"
-#include "service/service.h"
 
 namespace atws::service {
 
 using catalog::Entity;
-using catalog::Flavour;
 using fixtures::ApiUser;
 using fixtures::EntityAccess;
-using fixtures::SecurityLevel;
-using nlohmann::json;
 
-// ------------------------------------------------------------------------------ restrictions
-
-bool Service::CheckWriteAccess(CallContext& ctx) {
+bool CheckWriteAccess(CallContext& ctx) {
   const ApiUser& user = *ctx.user;
   if (user.entity_access.empty() && user.lines_of_business.empty()) return true;
   const std::string kind = ctx.op->name;  // "create", "update", "delete"
@@ -34,7 +26,7 @@ bool Service::CheckWriteAccess(CallContext& ctx) {
   std::string first_lower;
   for (size_t i = 0; i < ctx.req.entities.size(); ++i) {
     const soap::EntityArg& ea = ctx.req.entities[i];
-    const Entity* e = cat_.Find(ea.type);
+    const Entity* e = ctx.env.cat.Find(ea.type);
     if (!e) continue;  // write_ops reports unknown entity types
     if (i == 0) first_lower = e->lower_name;
     if (const EntityAccess* a = FindAccess(user, e->name)) {
@@ -73,7 +65,7 @@ bool Service::CheckWriteAccess(CallContext& ctx) {
   return false;
 }
 
-bool Service::CheckImpersonation(CallContext& ctx) {
+bool CheckImpersonation(CallContext& ctx) {
   if (!ctx.req.has_impersonate_as) return true;
   // Not part of the 1.5 contract: ignored there, as an unknown header element would be.
   if (ctx.ep.version == soap::ApiVersion::k15 || ctx.req.impersonate_as_text.empty()) {
