@@ -158,4 +158,21 @@ bool HandleTenantList(Admin& admin, const HttpRequest& req, const std::string&, 
   return true;
 }
 
+bool TenantResource(service::Service& svc, const std::string& path, std::string_view resource,
+                    long long* id, Tenant** tenant, HttpResponse* out) {
+  static const std::string kPrefix = "/__admin/tenants/";
+  *tenant = nullptr;
+  if (path.compare(0, kPrefix.size(), kPrefix) != 0) return false;
+  size_t slash = path.find('/', kPrefix.size());
+  if (slash == std::string::npos || std::string_view(path).substr(slash + 1) != resource)
+    return false;
+  if (!ParseInt64(std::string_view(path).substr(kPrefix.size(), slash - kPrefix.size()), id)) {
+    *out = JsonError(400, "the tenant id must be a number");
+    return true;
+  }
+  *tenant = svc.FindTenant(*id);
+  if (!*tenant) *out = JsonError(404, fmt::format("no tenant {}", *id));
+  return true;
+}
+
 }  // namespace atws::control

@@ -21,6 +21,11 @@ using AdminHandler = bool (*)(Admin& admin, const HttpRequest& req, const std::s
                               HttpResponse* out);
 
 // admin.cc
+// For /__admin/tenants/{id}/<resource>: false when `path` is not that resource's; true with
+// *id and *tenant set, or with *tenant null and *out the 400 (id not a number) or 404 answer.
+bool TenantResource(service::Service& svc, const std::string& path, std::string_view resource,
+                    long long* id, Tenant** tenant, HttpResponse* out);
+
 bool HandleHealth(Admin&, const HttpRequest&, const std::string&, HttpResponse*);
 bool HandleTenantList(Admin&, const HttpRequest&, const std::string&, HttpResponse*);
 // journal_admin.cc: /__admin/journal and /__admin/journal/{seq}

@@ -15,20 +15,10 @@ namespace atws::control {
 bool HandleLanguage(Admin& admin, const HttpRequest& req, const std::string& path,
                     HttpResponse* out) {
   service::Service& svc = admin.service();
-  static const std::string kPrefix = "/__admin/tenants/";
-  if (path.compare(0, kPrefix.size(), kPrefix) != 0) return false;
-  size_t slash = path.find('/', kPrefix.size());
-  if (slash == std::string::npos || path.substr(slash) != "/language") return false;
-  long long id;
-  if (!ParseInt64(std::string_view(path).substr(kPrefix.size(), slash - kPrefix.size()), &id)) {
-    *out = JsonError(400, "the tenant id must be a number");
-    return true;
-  }
-  Tenant* t = svc.FindTenant(id);
-  if (!t) {
-    *out = JsonError(404, fmt::format("no tenant {}", id));
-    return true;
-  }
+  long long id = 0;
+  Tenant* t = nullptr;
+  if (!TenantResource(svc, path, "language", &id, &t, out)) return false;
+  if (!t) return true;  // *out holds the 400 or 404
   auto answer = [&](catalog::Language l) {
     return Json(200, {{"id", id}, {"language", std::string(catalog::LanguageCode(l))}});
   };

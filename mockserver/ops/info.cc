@@ -96,17 +96,25 @@ void AppendPicklist(std::string* out, const std::vector<catalog::PicklistValue>&
   *out += "</PicklistValues>";
 }
 
-}  // namespace
-
-void OpGetFieldInfo(CallContext& ctx) {
-  const std::string* name = ctx.req.Arg("psObjectType");
+// The entity the call names in `arg` (psObjectType, psTable), noted in the journal; nullptr,
+// with the "Invalid entity type" error written, when the call's flavour has no such entity.
+const Entity* EntityArgument(CallContext& ctx, std::string_view arg) {
+  const std::string* name = ctx.req.Arg(arg);
   std::string ename = name ? std::string(Trim(*name)) : "";
   const Entity* e = ctx.env.cat.Find(ename);
   ctx.j.entity = ename;
   if (!e || !e->InFlavour(ctx.flavour)) {
     ctx.Error({fmt::format("Invalid entity type: '{}'.", Truncated(ename, 100))});
-    return;
+    return nullptr;
   }
+  return e;
+}
+
+}  // namespace
+
+void OpGetFieldInfo(CallContext& ctx) {
+  const Entity* e = EntityArgument(ctx, "psObjectType");
+  if (!e) return;
   std::string& out = ctx.out;
   bool current = catalog::NewerContract(ctx.flavour);
   soap::BeginResponse(&out, "GetFieldInfo", ctx.ep.version);
@@ -137,14 +145,8 @@ void OpGetFieldInfo(CallContext& ctx) {
 }
 
 void OpGetUdfInfo(CallContext& ctx) {
-  const std::string* name = ctx.req.Arg("psTable");
-  std::string ename = name ? std::string(Trim(*name)) : "";
-  const Entity* e = ctx.env.cat.Find(ename);
-  ctx.j.entity = ename;
-  if (!e || !e->InFlavour(ctx.flavour)) {
-    ctx.Error({fmt::format("Invalid entity type: '{}'.", Truncated(ename, 100))});
-    return;
-  }
+  const Entity* e = EntityArgument(ctx, "psTable");
+  if (!e) return;
   std::string& out = ctx.out;
   bool current = catalog::NewerContract(ctx.flavour);
   soap::BeginResponse(&out, "getUDFInfo", ctx.ep.version);
