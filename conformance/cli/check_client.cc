@@ -195,7 +195,7 @@ void FetchMetadata(const RunRecord& run, const std::string& password,
   }
 }
 
-std::string NormalizeBase(std::string url) {
+std::string NormaliseBase(std::string url) {
   auto scheme = url.find("://");
   if (scheme == std::string::npos) url = "http://" + url, scheme = 4;
   auto slash = url.find('/', scheme + 3);
@@ -386,7 +386,7 @@ int CheckClient(const Options& opt) {
   clientcheck::MockProcess mock;
   std::string err;
   if (!opt.mock_url.empty()) {
-    run.mock_url = NormalizeBase(opt.mock_url);
+    run.mock_url = NormaliseBase(opt.mock_url);
   } else {
     std::string binary = clientcheck::FindMockBinary(opt.mock_binary, &err);
     if (binary.empty()) return fail(err);

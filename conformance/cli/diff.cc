@@ -12,7 +12,7 @@
 #include "conformance/cli/commands.h"
 #include "conformance/cli/scenario_cli.h"
 #include "conformance/report/report.h"
-#include "conformance/runner/normalize.h"
+#include "conformance/runner/normalise.h"
 #include "conformance/runner/runner.h"
 
 namespace atws::conformance {
@@ -24,7 +24,7 @@ struct DiffOptions {
   TargetOptions shared, a, b;
   ScenarioSelection selection;
   bool no_reset = false;
-  std::string normalize = "auto";
+  std::string normalise = "auto";
   bool quiet = false;
   bool verbose = false;
   ReportFiles reports;
@@ -35,7 +35,7 @@ const char* SideStatus(report::Status s) {
 }
 
 // Compares one scenario's results on both sides.
-report::Case Compare(const ScenarioResult& a, const ScenarioResult& b, NormalizeLevel level,
+report::Case Compare(const ScenarioResult& a, const ScenarioResult& b, NormaliseLevel level,
                      int* differences) {
   const Scenario& sc = *a.scenario;
   report::Case c;
@@ -70,8 +70,8 @@ report::Case Compare(const ScenarioResult& a, const ScenarioResult& b, Normalize
     const StepResult& sb = b.steps[i];
     if (sa.kind == StepKind::kWait || sa.kind == StepKind::kAdmin) continue;
     if (!sa.ran || !sb.ran) continue;
-    std::vector<std::string> la = NormalizeAnswer(sa, level);
-    std::vector<std::string> lb = NormalizeAnswer(sb, level);
+    std::vector<std::string> la = NormaliseAnswer(sa, level);
+    std::vector<std::string> lb = NormaliseAnswer(sb, level);
     std::vector<std::string> d = DiffLines(la, lb);
     if (d.empty()) continue;
     ++diffs;
@@ -113,10 +113,10 @@ int DiffCommand(const DiffOptions& o) {
     std::cerr << "a: " << DescribeSession(ta, sa) << "\n";
     std::cerr << "b: " << DescribeSession(tb, sb) << "\n";
   }
-  NormalizeLevel level = NormalizeLevel::kStrict;
-  if (o.normalize == "shape" ||
-      (o.normalize == "auto" && (sa.admin_base.empty() || sb.admin_base.empty())))
-    level = NormalizeLevel::kShape;
+  NormaliseLevel level = NormaliseLevel::kStrict;
+  if (o.normalise == "shape" ||
+      (o.normalise == "auto" && (sa.admin_base.empty() || sb.admin_base.empty())))
+    level = NormaliseLevel::kShape;
   // Mocks start from their default data, so that both sides see the same rows.
   for (auto side : {std::make_pair(&ta, &sa), std::make_pair(&tb, &sb)}) {
     if (o.no_reset || side.second->admin_base.empty()) continue;
@@ -137,15 +137,15 @@ int DiffCommand(const DiffOptions& o) {
   suite.description = fmt::format(
       "The scenarios against a = {} and b = {}, answers compared step by step after "
       "normalisation ({}: {}).",
-      sa.zone_url, sb.zone_url, level == NormalizeLevel::kStrict ? "strict" : "shape",
-      level == NormalizeLevel::kStrict
+      sa.zone_url, sb.zone_url, level == NormaliseLevel::kStrict ? "strict" : "shape",
+      level == NormaliseLevel::kStrict
           ? "every value, with ids, date-times, numbers and hosts masked"
           : "structure, types and the API's texts; data values left out");
   suite.properties = {{"a", sa.zone_url},
                       {"b", sb.zone_url},
                       {"a admin", sa.admin_base.empty() ? "none" : sa.admin_base},
                       {"b admin", sb.admin_base.empty() ? "none" : sb.admin_base},
-                      {"normalisation", level == NormalizeLevel::kStrict ? "strict" : "shape"}};
+                      {"normalisation", level == NormaliseLevel::kStrict ? "strict" : "shape"}};
   int differences = 0;
   for (size_t i = 0; i < scenarios.size(); ++i)
     suite.cases.push_back(Compare(res_a[i], res_b[i], level, &differences));
@@ -188,7 +188,7 @@ void RegisterDiffCommand(CLI::App& app, int* exit_code) {
                              "only this scenario (repeatable; trailing * = prefix)");
   cmd->add_flag("--no-reset", opts->no_reset,
                 "do not reset sides that have an admin API before running");
-  cmd->add_option("--normalize", opts->normalize,
+  cmd->add_option("--normalize,--normalise", opts->normalise,
                   "strict (every value, masked), shape (structure and texts), or auto: strict "
                   "when both sides have an admin API")
       ->check(CLI::IsMember({"auto", "strict", "shape"}));

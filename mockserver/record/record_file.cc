@@ -11,13 +11,13 @@
 #include <sstream>
 
 #include "common/text.h"
-#include "record/internal.h"
+#include "record/http_util.h"
 #include "record/record.h"
 #include "xml/xml.h"
 
 namespace atws::record {
 
-using internal::NowIso;
+using http_util::NowIso;
 
 namespace {
 

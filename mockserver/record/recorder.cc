@@ -7,7 +7,7 @@
 
 #include "common/text.h"
 #include "net/http_client.h"
-#include "record/internal.h"
+#include "record/http_util.h"
 #include "record/record.h"
 
 namespace atws::record {
@@ -77,9 +77,9 @@ std::unique_ptr<Recorder> Recorder::Create(RecorderOptions opt, std::string* err
 Recorder::~Recorder() = default;
 
 service::HttpResponse Recorder::Handle(const service::HttpRequest& req) {
-  if (internal::IsAdminPath(req.path)) return HandleAdmin(req);
+  if (http_util::IsAdminPath(req.path)) return HandleAdmin(req);
   Exchange e;
-  e.time = internal::NowIso();
+  e.time = http_util::NowIso();
   std::string query = CleanQuery(req.query);
   std::string url = opt_.upstream + req.path;
   {
@@ -101,7 +101,7 @@ service::HttpResponse Recorder::Handle(const service::HttpRequest& req) {
     std::string msg = fmt::format("the upstream {} did not answer {} {}: {}",
                                   ScrubUrl(opt_.upstream), req.method, req.path, err);
     if (opt_.log) std::fprintf(stderr, "record: %s (not recorded)\n", msg.c_str());
-    return internal::SoapFault(502, "atws-mock (recording): " + msg);
+    return http_util::SoapFault(502, "atws-mock (recording): " + msg);
   }
   e.elapsed_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
@@ -140,33 +140,33 @@ service::HttpResponse Recorder::Handle(const service::HttpRequest& req) {
 
   service::HttpResponse r;
   r.status = static_cast<int>(u.status);
-  r.content_type = internal::SendableContentType(u.content_type);
+  r.content_type = http_util::SendableContentType(u.content_type);
   r.body = std::move(u.body);
   if (!u.www_authenticate.empty()) r.headers.emplace_back("WWW-Authenticate", u.www_authenticate);
   return r;
 }
 
 service::HttpResponse Recorder::HandleAdmin(const service::HttpRequest& req) {
-  std::string path = internal::AdminPath(req.path);
+  std::string path = http_util::AdminPath(req.path);
   if (path == "/__admin/record" || path.rfind("/__admin/record/", 0) == 0) {
     service::HttpResponse refusal;
-    if (!internal::AdminAllowed(opt_.admin, req, &refusal)) return refusal;
+    if (!http_util::AdminAllowed(opt_.admin, req, &refusal)) return refusal;
     if (path != "/__admin/record")
-      return internal::JsonError(404, "no such record endpoint (GET /__admin/record)");
-    if (req.method != "GET") return internal::JsonError(405, "GET only");
+      return http_util::JsonError(404, "no such record endpoint (GET /__admin/record)");
+    if (req.method != "GET") return http_util::JsonError(405, "GET only");
     size_t failures;
     {
       std::lock_guard<std::mutex> lock(mu_);
       failures = failures_;
     }
-    return internal::Json(200, {{"mode", "record"},
-                                {"file", opt_.file},
-                                {"upstream", ScrubUrl(opt_.upstream)},
-                                {"exchanges", file_->appended()},
-                                {"upstream_failures", failures}});
+    return http_util::Json(200, {{"mode", "record"},
+                                 {"file", opt_.file},
+                                 {"upstream", ScrubUrl(opt_.upstream)},
+                                 {"exchanges", file_->appended()},
+                                 {"upstream_failures", failures}});
   }
   if (opt_.admin_fallback) return opt_.admin_fallback(req);
-  return internal::JsonError(404, "not served while recording");
+  return http_util::JsonError(404, "not served while recording");
 }
 
 std::string Recorder::Summary() const {

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "common/text.h"
-#include "record/internal.h"
+#include "record/http_util.h"
 #include "record/record.h"
 
 namespace atws::record {
@@ -78,7 +78,7 @@ std::unique_ptr<Replayer> Replayer::FromExchanges(ReplayerOptions opt,
 }
 
 service::HttpResponse Replayer::Handle(const service::HttpRequest& req) {
-  if (internal::IsAdminPath(req.path)) return HandleAdmin(req);
+  if (http_util::IsAdminPath(req.path)) return HandleAdmin(req);
   Normalised norm = Normalise(req.body);
   std::string method = Upper(req.method);
   std::string path_key = AsciiLower(req.path);
@@ -106,7 +106,7 @@ service::HttpResponse Replayer::Handle(const service::HttpRequest& req) {
       ++matched_;
       service::HttpResponse resp;
       resp.status = pick->ex.status;
-      resp.content_type = internal::SendableContentType(pick->ex.response_content_type);
+      resp.content_type = http_util::SendableContentType(pick->ex.response_content_type);
       resp.body = pick->ex.response_body;
       if (opt_.rewrite_urls) {
         UrlRewriter rw;
@@ -123,7 +123,7 @@ service::HttpResponse Replayer::Handle(const service::HttpRequest& req) {
     // A near miss: the nearest exchange by a similarity score, and the first difference.
     ++missed_;
     miss.seq = static_cast<long long>(missed_);
-    miss.time = internal::NowIso();
+    miss.time = http_util::NowIso();
     miss.method = method;
     miss.path = req.path;
     miss.query = CleanQuery(req.query);
@@ -181,20 +181,20 @@ service::HttpResponse Replayer::Handle(const service::HttpRequest& req) {
         stderr, "replay: near miss %lld: %s: %s\n", miss.seq,
         RequestSummary(miss.method, miss.path, miss.query, miss.operation, miss.user).c_str(),
         where.c_str());
-  return internal::SoapFault(500, "No recorded exchange matches this request; " + where);
+  return http_util::SoapFault(500, "No recorded exchange matches this request; " + where);
 }
 
 service::HttpResponse Replayer::HandleAdmin(const service::HttpRequest& req) {
-  std::string path = internal::AdminPath(req.path);
+  std::string path = http_util::AdminPath(req.path);
   if (path != "/__admin/replay" && path.rfind("/__admin/replay/", 0) != 0) {
     if (opt_.admin_fallback) return opt_.admin_fallback(req);
-    return internal::JsonError(404, "not served while replaying");
+    return http_util::JsonError(404, "not served while replaying");
   }
   service::HttpResponse refusal;
-  if (!internal::AdminAllowed(opt_.admin, req, &refusal)) return refusal;
+  if (!http_util::AdminAllowed(opt_.admin, req, &refusal)) return refusal;
   std::string method = Upper(req.method);
   if (path == "/__admin/replay") {
-    if (method != "GET") return internal::JsonError(405, "GET only");
+    if (method != "GET") return http_util::JsonError(405, "GET only");
     std::lock_guard<std::mutex> lock(mu_);
     nlohmann::json ex = nlohmann::json::array();
     size_t unused = 0;
@@ -207,35 +207,35 @@ service::HttpResponse Replayer::HandleAdmin(const service::HttpRequest& req) {
                     {"status", r.ex.status},
                     {"served", r.served}});
     }
-    return internal::Json(200, {{"mode", "replay"},
-                                {"file", opt_.file},
-                                {"requests", requests_},
-                                {"matched", matched_},
-                                {"near_misses", missed_},
-                                {"unused_exchanges", unused},
-                                {"exchanges", ex}});
+    return http_util::Json(200, {{"mode", "replay"},
+                                 {"file", opt_.file},
+                                 {"requests", requests_},
+                                 {"matched", matched_},
+                                 {"near_misses", missed_},
+                                 {"unused_exchanges", unused},
+                                 {"exchanges", ex}});
   }
   if (path == "/__admin/replay/near-misses") {
     if (method == "DELETE") {
       std::lock_guard<std::mutex> lock(mu_);
       near_.clear();
-      return internal::Json(200, {{"cleared", true}});
+      return http_util::Json(200, {{"cleared", true}});
     }
-    if (method != "GET") return internal::JsonError(405, "GET or DELETE");
+    if (method != "GET") return http_util::JsonError(405, "GET or DELETE");
     std::lock_guard<std::mutex> lock(mu_);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& m : near_) list.push_back(ToJson(m));
-    return internal::Json(200,
-                          {{"count", near_.size()}, {"total", missed_}, {"near_misses", list}});
+    return http_util::Json(200,
+                           {{"count", near_.size()}, {"total", missed_}, {"near_misses", list}});
   }
   if (path == "/__admin/replay/reset") {
-    if (method != "POST") return internal::JsonError(405, "POST only");
+    if (method != "POST") return http_util::JsonError(405, "POST only");
     Rewind();
-    return internal::Json(200, {{"reset", true}});
+    return http_util::Json(200, {{"reset", true}});
   }
-  return internal::JsonError(404,
-                             "no such replay endpoint (GET /__admin/replay, GET|DELETE "
-                             "/__admin/replay/near-misses, POST /__admin/replay/reset)");
+  return http_util::JsonError(404,
+                              "no such replay endpoint (GET /__admin/replay, GET|DELETE "
+                              "/__admin/replay/near-misses, POST /__admin/replay/reset)");
 }
 
 std::vector<NearMiss> Replayer::NearMisses() const {

@@ -7,7 +7,7 @@
 
 #include "conformance/report/report.h"
 #include "conformance/runner/endpoint.h"
-#include "conformance/runner/normalize.h"
+#include "conformance/runner/normalise.h"
 #include "conformance/runner/runner.h"
 #include "conformance/scenario/loader.h"
 #include "conformance/scenario/matchers.h"
@@ -423,14 +423,14 @@ TEST_CASE("Normalisation masks ids, times, numbers and hosts, and nothing else",
   auto a = Answer(200, entity("100", "2026-11-28T10:00:00", "Printer"));
   auto b = Answer(200, entity("200", "2026-11-29T11:30:00.5", "Printer"));
   auto c = Answer(200, entity("100", "2026-11-28T10:00:00", "Scanner"));
-  auto strict = NormalizeLevel::kStrict, shape = NormalizeLevel::kShape;
-  CHECK(NormalizeAnswer(a, strict) == NormalizeAnswer(b, strict));
-  CHECK(NormalizeAnswer(a, strict) != NormalizeAnswer(c, strict));
-  CHECK(NormalizeAnswer(a, shape) == NormalizeAnswer(c, shape));  // values left out
+  auto strict = NormaliseLevel::kStrict, shape = NormaliseLevel::kShape;
+  CHECK(NormaliseAnswer(a, strict) == NormaliseAnswer(b, strict));
+  CHECK(NormaliseAnswer(a, strict) != NormaliseAnswer(c, strict));
+  CHECK(NormaliseAnswer(a, shape) == NormaliseAnswer(c, shape));  // values left out
   auto d = Answer(200, entity("100", "2026-11-28T10:00:00", "Printer"));
   d.response_body.replace(d.response_body.find("<Title"), 0, "<Extra>1</Extra>");
-  CHECK(NormalizeAnswer(a, shape) != NormalizeAnswer(d, shape));  // another field
-  CHECK(NormalizeAnswer(Answer(401, ""), strict) != NormalizeAnswer(Answer(200, ""), strict));
+  CHECK(NormaliseAnswer(a, shape) != NormaliseAnswer(d, shape));  // another field
+  CHECK(NormaliseAnswer(Answer(401, ""), strict) != NormaliseAnswer(Answer(200, ""), strict));
 
   std::vector<std::string> diff = DiffLines({"a", "b", "c", "d"}, {"a", "b", "x", "d"});
   CHECK(diff == std::vector<std::string>{"  a", "  b", "- c", "+ x", "  d"});

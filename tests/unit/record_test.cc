@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "record/internal.h"
+#include "record/http_util.h"
 #include "test_util.h"
 #include "xml/xml.h"
 
@@ -275,7 +275,7 @@ TEST_CASE("Scrubbing: integration codes, Basic credentials, URLs", "[record]") {
 }
 
 TEST_CASE("Content types the HTTP layer can send", "[record]") {
-  using record::internal::SendableContentType;
+  using record::http_util::SendableContentType;
   CHECK(SendableContentType("text/xml; charset=utf-8") == "text/xml; charset=utf-8");
   CHECK(SendableContentType("application/soap+xml") == "application/soap+xml");
   CHECK(SendableContentType("") == "text/plain");

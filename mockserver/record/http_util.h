@@ -1,4 +1,5 @@
-// Helpers shared by the recorder and the replayer (not part of the module's interface).
+// Helpers the recorder and the replayer share: JSON and SOAP-fault answers, the admin routes'
+// access check, sendable content types, the time. Not part of the module's interface.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -6,7 +7,7 @@
 
 #include "record/record.h"
 
-namespace atws::record::internal {
+namespace atws::record::http_util {
 
 service::HttpResponse Json(int status, const nlohmann::json& j);
 service::HttpResponse JsonError(int status, const std::string& msg);
@@ -25,4 +26,4 @@ std::string AdminPath(const std::string& path);
 // ISO 8601 UTC now, with milliseconds.
 std::string NowIso();
 
-}  // namespace atws::record::internal
+}  // namespace atws::record::http_util

@@ -11,7 +11,7 @@
 
 namespace atws::conformance::scenario {
 
-enum class NormalizeLevel {
+enum class NormaliseLevel {
   // Every element and value, masked (two mocks with the same data).
   kStrict,
   // Structure and the API's own texts: which elements and fields appear with which xsi:type,
@@ -21,7 +21,7 @@ enum class NormalizeLevel {
 };
 
 // The step's answer as normalised lines ("HTTP 200", then the body).
-std::vector<std::string> NormalizeAnswer(const StepResult& step, NormalizeLevel level);
+std::vector<std::string> NormaliseAnswer(const StepResult& step, NormaliseLevel level);
 
 // Lines only in `a` ("- …") and only in `b` ("+ …"), in order, with up to `context` equal lines
 // around each change ("  …"). Empty when equal. At most `max_lines` lines (then "…").

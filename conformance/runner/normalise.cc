@@ -1,4 +1,4 @@
-#include "conformance/runner/normalize.h"
+#include "conformance/runner/normalise.h"
 
 #include <fmt/format.h>
 
@@ -78,7 +78,7 @@ bool IsDataElement(const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> NormalizeAnswer(const StepResult& r, NormalizeLevel level) {
+std::vector<std::string> NormaliseAnswer(const StepResult& r, NormaliseLevel level) {
   std::vector<std::string> out;
   if (!r.ran) {
     out.push_back("not sent");
@@ -99,7 +99,7 @@ std::vector<std::string> NormalizeAnswer(const StepResult& r, NormalizeLevel lev
   Result<xml::Document> doc = ParseAnswer(r.response_body);
   if (!doc.ok()) {
     if (r.response_body.empty()) return out;
-    if (level == NormalizeLevel::kShape) {
+    if (level == NormaliseLevel::kShape) {
       std::string type;
       for (const auto& [name, value] : r.response_headers)
         if (name == "content-type") type = value.substr(0, value.find(';'));
@@ -119,7 +119,7 @@ std::vector<std::string> NormalizeAnswer(const StepResult& r, NormalizeLevel lev
     return out;
   }
   std::vector<FlatNode> nodes = Flatten(*doc);
-  if (level == NormalizeLevel::kStrict) {
+  if (level == NormaliseLevel::kStrict) {
     for (const auto& n : nodes) {
       std::string line = std::string(static_cast<size_t>(n.depth) * 2, ' ') + n.name + AttrText(n);
       if (n.leaf && !n.text.empty()) line += " = " + Cut(MaskValue(n.name, n.text));

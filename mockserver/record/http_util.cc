@@ -1,4 +1,4 @@
-#include "record/internal.h"
+#include "record/http_util.h"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,7 @@
 #include "common/text.h"
 #include "soap/soap.h"
 
-namespace atws::record::internal {
+namespace atws::record::http_util {
 
 service::HttpResponse Json(int status, const nlohmann::json& j) {
   service::HttpResponse r;
@@ -57,7 +57,7 @@ bool AdminAllowed(const AdminAccess& access, const service::HttpRequest& req,
   return true;
 }
 
-}  // namespace atws::record::internal
+}  // namespace atws::record::http_util
 
 namespace atws::record {
 
@@ -102,7 +102,7 @@ std::string QueryKey(std::string_view query) {
 
 }  // namespace atws::record
 
-namespace atws::record::internal {
+namespace atws::record::http_util {
 
 bool IsAdminPath(const std::string& path) {
   return AsciiIStartsWith(path, "/__admin/") || AsciiIEquals(path, "/__admin");
@@ -143,4 +143,4 @@ std::string NowIso() {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
 }
 
-}  // namespace atws::record::internal
+}  // namespace atws::record::http_util
