@@ -10,6 +10,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "common/query_string.h"
 #include "common/text.h"
 #include "ops/call.h"
 #include "ops/markup.h"
@@ -27,23 +28,7 @@ constexpr std::string_view kPagePath = "/autotask/autotaskextend/executecommand.
 // (ASP.NET's Request.QueryString is case-insensitive).
 std::map<std::string, std::string> ParseQuery(std::string_view q) {
   std::map<std::string, std::string> out;
-  auto decode = [](std::string_view v) {
-    std::string r;
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (v[i] == '+') {
-        r.push_back(' ');
-      } else if (v[i] == '%' && i + 2 < v.size() &&
-                 std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
-                 std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
-        auto hex = [](char c) { return c <= '9' ? c - '0' : (c | 32) - 'a' + 10; };
-        r.push_back(static_cast<char>(hex(v[i + 1]) * 16 + hex(v[i + 2])));
-        i += 2;
-      } else {
-        r.push_back(v[i]);
-      }
-    }
-    return r;
-  };
+  auto decode = [](std::string_view v) { return PercentDecode(v, /*plus_is_space=*/true); };
   while (!q.empty()) {
     size_t amp = q.find('&');
     std::string_view kv = q.substr(0, amp);
