@@ -64,9 +64,9 @@ class [[nodiscard]] Status {
   }
   // "OK", or "<kind>: <message>" for logs and test failures.
   std::string ToString() const {
-    static constexpr const char* kNames[] = {"OK",        "Invalid argument", "Not found",
-                                             "Already exists", "Refused",   "I/O error",
-                                             "Internal"};
+    static constexpr const char* kNames[] = {
+        "OK",      "Invalid argument", "Not found", "Already exists",
+        "Refused", "I/O error",        "Internal"};
     if (ok()) return "OK";
     return std::string(kNames[static_cast<int>(code())]) + ": " + message();
   }
@@ -90,7 +90,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}       // NOLINT: implicit by design
   Result(Status error) : status_(std::move(error)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "a Result is made from a value or an error Status, not from OK");
     if (status_.ok()) status_ = Status::Internal("Result made from an OK status");

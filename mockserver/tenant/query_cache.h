@@ -2,7 +2,8 @@
 // data is unchanged. An entry is valid only for the data version it was made from
 // (TenantDb::data_version(): the connection, TenantDb::generation() and the count of rows
 // changed on the connection), so every write (API writes, settling, admin changes, a reset,
-// even raw SQL) makes every entry stale. Bounded in entries and bytes. Not thread-safe: used under the tenant's database mutex.
+// even raw SQL) makes every entry stale. Bounded in entries and bytes. Not thread-safe: used under
+// the tenant's database mutex.
 #pragma once
 
 #include <cstdint>

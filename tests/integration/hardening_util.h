@@ -5,9 +5,9 @@
 
 #include <cstdint>
 #include <map>
-#include <string_view>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "service/service.h"

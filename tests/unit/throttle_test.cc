@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "http/delay_queue.h"
 #include "faults/faults.h"
+#include "http/delay_queue.h"
 #include "service/service.h"
 #include "soap/soap.h"
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "behaviours/behaviours.h"
 #include "catalog/catalog.h"
 #include "common/timeutil.h"
-#include "behaviours/behaviours.h"
 #include "service/service.h"
 
 using namespace atws;

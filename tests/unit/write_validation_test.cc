@@ -11,11 +11,11 @@
 #include <tuple>
 #include <vector>
 
+#include "behaviours/behaviours.h"
 #include "catalog/catalog.h"
 #include "common/text.h"
-#include "behaviours/behaviours.h"
-#include "service/service.h"
 #include "metadata/validation.h"
+#include "service/service.h"
 #include "xml/xml.h"
 
 using namespace atws;
